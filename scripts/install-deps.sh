@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs the Debian packages datatrail builds against, but only those that are missing:
+# on a machine that has them all this returns at once, without touching apt.
+# Runs unattended (CI, no stdin); as root directly, otherwise through sudo.
+set -euo pipefail
+
+packages=(
+  libhdf5-dev
+  libsqlite3-dev
+  libfmt-dev
+  libyaml-cpp-dev
+  doctest-dev
+  nlohmann-json3-dev
+  libudunits2-dev
+  libssl-dev
+  pkg-config
+  graphviz
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: dpkg/apt not found; this script supports Debian and Ubuntu only." >&2
+  echo "install-deps: install the equivalents of these packages by other means: ${packages[*]}" >&2
+  exit 1
+fi
+
+is_installed() {
+  # db:Status-Status is "installed" only for fully installed packages, not for
+  # ones that were removed but left their configuration behind.
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" == installed ]]
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  is_installed "$p" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} system packages are installed"
+  exit 0
+fi
+
+echo "install-deps: missing: ${missing[*]}"
+
+if ((EUID == 0)); then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  # Without a terminal a password prompt could only hang: -n makes sudo fail instead.
+  if [[ -t 0 ]]; then as_root=(sudo); else as_root=(sudo -n); fi
+else
+  echo "install-deps: not root and sudo is not available." >&2
+  echo "install-deps: as root, run: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+# `env` sets the variable after privileges change, so sudo's env_reset cannot drop it.
+apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
+"${apt[@]}" update
+"${apt[@]}" install -y --no-install-recommends "${missing[@]}"
+
+still_missing=()
+for p in "${missing[@]}"; do
+  is_installed "$p" || still_missing+=("$p")
+done
+if ((${#still_missing[@]} > 0)); then
+  echo "install-deps: still not installed after apt-get: ${still_missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installed ${missing[*]}"

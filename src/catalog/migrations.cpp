@@ -1,0 +1,174 @@
+// The SQLite schema, as a list of migrations keyed on PRAGMA user_version. Never edit a shipped
+// migration: append a new one.
+#include "catalog/migrations.hpp"
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+namespace datatrail::detail {
+namespace {
+
+// Times are ISO 8601 UTC text of fixed width, so they sort and compare as text.
+constexpr std::string_view v1_core = R"sql(
+CREATE TABLE catalog_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE instrument (
+    id       INTEGER PRIMARY KEY,
+    pid      TEXT NOT NULL UNIQUE,
+    name     TEXT NOT NULL CHECK (name <> ''),
+    facility TEXT NOT NULL DEFAULT '',
+    type     TEXT NOT NULL DEFAULT '',
+    UNIQUE (facility, name)
+);
+CREATE INDEX instrument_name ON instrument (name);
+
+CREATE TABLE investigation (
+    id            INTEGER PRIMARY KEY,
+    pid           TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL UNIQUE CHECK (name <> ''),
+    title         TEXT NOT NULL DEFAULT '',
+    summary       TEXT NOT NULL DEFAULT '',
+    start_time    TEXT,
+    end_time      TEXT,
+    instrument_id INTEGER REFERENCES instrument (id),
+    release_date  TEXT,
+    doi           TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE participant (
+    investigation_id INTEGER NOT NULL REFERENCES investigation (id) ON DELETE CASCADE,
+    position         INTEGER NOT NULL,
+    name             TEXT NOT NULL,
+    role             TEXT NOT NULL DEFAULT '',
+    orcid            TEXT NOT NULL DEFAULT '',
+    email            TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (investigation_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE sample (
+    id               INTEGER PRIMARY KEY,
+    pid              TEXT NOT NULL UNIQUE,
+    name             TEXT NOT NULL CHECK (name <> ''),
+    description      TEXT NOT NULL DEFAULT '',
+    formula          TEXT NOT NULL DEFAULT '',
+    investigation_id INTEGER REFERENCES investigation (id),
+    parent_id        INTEGER REFERENCES sample (id)
+);
+CREATE INDEX sample_name ON sample (name);
+
+CREATE TABLE dataset (
+    id               INTEGER PRIMARY KEY,
+    pid              TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL CHECK (kind IN ('raw', 'processed')),
+    name             TEXT NOT NULL CHECK (name <> ''),
+    description      TEXT NOT NULL DEFAULT '',
+    investigation_id INTEGER REFERENCES investigation (id),
+    instrument_id    INTEGER REFERENCES instrument (id),
+    sample_id        INTEGER REFERENCES sample (id),
+    techniques       TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
+    keywords         TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
+    start_time       TEXT,
+    end_time         TEXT,
+    location         TEXT NOT NULL DEFAULT '',
+    schema_name      TEXT NOT NULL DEFAULT '',
+    state            TEXT NOT NULL CHECK (state IN ('acquiring', 'complete', 'failed')),
+    created_by       TEXT NOT NULL DEFAULT '',
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX dataset_investigation ON dataset (investigation_id);
+CREATE INDEX dataset_instrument ON dataset (instrument_id);
+CREATE INDEX dataset_sample ON dataset (sample_id);
+CREATE INDEX dataset_start ON dataset (start_time);
+CREATE INDEX dataset_name ON dataset (name);
+
+CREATE TABLE datafile (
+    id         INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES dataset (id) ON DELETE CASCADE,
+    path       TEXT NOT NULL CHECK (path <> ''),
+    size       INTEGER,
+    sha256     TEXT NOT NULL DEFAULT '',
+    format     TEXT NOT NULL DEFAULT '',
+    modified   TEXT,
+    UNIQUE (dataset_id, path)
+);
+
+-- Keys are interned: metadata rows hold a small integer, and (key, value) indexes stay narrow.
+-- A key's first use fixes what it holds (value_class: number, string, bool, datetime, json,
+-- array) and, for quantities, its dimension (si_unit), so every value of a key compares with
+-- every other; `unit` is the unit of that first use, for messages.
+CREATE TABLE metadata_key (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    value_class TEXT NOT NULL,
+    si_unit     TEXT NOT NULL DEFAULT '',
+    unit        TEXT NOT NULL DEFAULT ''
+);
+
+-- One row per (owner, key). `value` is as entered (INTEGER, REAL or TEXT; JSON text for arrays
+-- and JSON); `si` is the number in the SI unit `si_unit` ('1' for dimensionless, 'datetime' for
+-- instants as Unix seconds), so range queries compare across units through the index.
+CREATE TABLE dataset_metadata (
+    dataset_id  INTEGER NOT NULL REFERENCES dataset (id) ON DELETE CASCADE,
+    key_id      INTEGER NOT NULL REFERENCES metadata_key (id),
+    type        INTEGER NOT NULL,
+    value,
+    unit        TEXT NOT NULL DEFAULT '',
+    si          REAL,
+    si_unit     TEXT,
+    uncertainty REAL,
+    PRIMARY KEY (dataset_id, key_id)
+) WITHOUT ROWID;
+CREATE INDEX dataset_metadata_si ON dataset_metadata (key_id, si) WHERE si IS NOT NULL;
+CREATE INDEX dataset_metadata_text ON dataset_metadata (key_id, value) WHERE type = 0;
+
+CREATE TABLE sample_metadata (
+    sample_id   INTEGER NOT NULL REFERENCES sample (id) ON DELETE CASCADE,
+    key_id      INTEGER NOT NULL REFERENCES metadata_key (id),
+    type        INTEGER NOT NULL,
+    value,
+    unit        TEXT NOT NULL DEFAULT '',
+    si          REAL,
+    si_unit     TEXT,
+    uncertainty REAL,
+    PRIMARY KEY (sample_id, key_id)
+) WITHOUT ROWID;
+
+-- Full-text search over names, descriptions, keywords and text metadata; rowid = dataset.id.
+CREATE VIRTUAL TABLE dataset_text USING fts5 (name, description, keywords, metadata);
+)sql";
+
+constexpr std::string_view migrations[] = {v1_core};
+
+int user_version(sqlite::Database& db) {
+    auto st = db.prepare("PRAGMA user_version");
+    st.step();
+    return static_cast<int>(st.column_int(0));
+}
+
+}  // namespace
+
+int latest_schema_version() noexcept { return static_cast<int>(std::size(migrations)); }
+
+int migrate(sqlite::Database& db) {
+    const int found = user_version(db);
+    if (found > latest_schema_version())
+        throw StorageError(fmt::format(
+            "this catalogue has schema version {}, but this datatrail knows versions up to {}: it was written by a "
+            "newer datatrail; upgrade datatrail to open it",
+            found, latest_schema_version()));
+    for (int v = found; v < latest_schema_version(); ++v) {
+        sqlite::Transaction tx(db);
+        // Another process may have migrated while we waited for the write lock.
+        if (user_version(db) > v) continue;
+        db.exec(migrations[v]);
+        db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+        tx.commit();
+    }
+    return found;
+}
+
+}  // namespace datatrail::detail

@@ -1,0 +1,289 @@
+#include "catalog/validate.hpp"
+
+#include "units/units_cache.hpp"
+
+#include <datatrail/pid.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <set>
+
+namespace datatrail::detail {
+namespace {
+
+std::string join_field(std::string_view prefix, std::string_view name) {
+    if (prefix.empty()) return std::string(name);
+    return fmt::format("{}.{}", prefix, name);
+}
+
+bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+void check_name(const std::string& name, std::string_view field, Violations& out) {
+    if (blank(name)) out.add(std::string(field), name, "must not be empty");
+    else if (name.size() > 1024) out.add(std::string(field), name.substr(0, 40) + "...", "must be at most 1024 characters");
+}
+
+void check_times(const std::optional<Timestamp>& start, const std::optional<Timestamp>& end, std::string_view prefix,
+                 Violations& out) {
+    if (start && end && *end < *start)
+        out.add(join_field(prefix, "end_time"), format_time(*end),
+                fmt::format("must not be before start_time ({})", format_time(*start)));
+}
+
+bool is_hex64(std::string_view s) {
+    if (s.size() != 64) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+std::string json_array(const auto& values) { return nlohmann::json(values).dump(); }
+
+}  // namespace
+
+std::string_view value_class(ValueType type) noexcept {
+    switch (type) {
+        case ValueType::integer:
+        case ValueType::floating: return "number";
+        case ValueType::string: return "string";
+        case ValueType::boolean: return "bool";
+        case ValueType::datetime: return "datetime";
+        case ValueType::json: return "json";
+        case ValueType::integer_array:
+        case ValueType::float_array:
+        case ValueType::string_array: return "array";
+    }
+    return "unknown";
+}
+
+void check_pid(const std::string& pid, std::string_view field, Violations& out) {
+    if (!pid.empty() && !is_valid_pid(pid))
+        out.add(std::string(field), pid,
+                "must be '<prefix>/<suffix>': a prefix of letters, digits, '.', '_' or '-', then a suffix without "
+                "spaces");
+}
+
+bool is_valid_orcid(std::string_view orcid) noexcept {
+    // 16 digits in groups of four; the last may be X. ISO 7064 MOD 11-2 check digit.
+    if (orcid.size() != 19) return false;
+    int total = 0;
+    for (std::size_t i = 0, digit = 0; i < orcid.size(); ++i) {
+        const char c = orcid[i];
+        if (i % 5 == 4) {
+            if (c != '-') return false;
+            continue;
+        }
+        ++digit;
+        if (digit == 16) {
+            const int expected = (12 - total % 11) % 11;
+            return expected == 10 ? (c == 'X') : (c == '0' + expected);
+        }
+        if (c < '0' || c > '9') return false;
+        total = (total + (c - '0')) * 2;
+    }
+    return false;
+}
+
+std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::string_view field, Violations& out) {
+    std::vector<MetadataRow> rows;
+    rows.reserve(metadata.size());
+    for (const auto& [key, mv] : metadata) {
+        const std::string f = join_field(field, key);
+        if (!is_valid_metadata_key(key)) {
+            out.add(f, key, "key must be dotted identifiers: letters, digits and '_', e.g. detector.distance");
+            continue;
+        }
+        MetadataRow row;
+        row.key = key;
+        row.type = mv.value.type();
+        row.unit = mv.unit;
+        row.uncertainty = mv.uncertainty;
+        const auto& v = mv.value;
+        const bool numeric = v.is_number() || v.is<std::vector<std::int64_t>>() || v.is<std::vector<double>>();
+        if (!mv.unit.empty() && !numeric)
+            out.add(f, fmt::format("{} {}", v.to_string(), mv.unit),
+                    fmt::format("a unit is allowed only on numbers and numeric arrays, not on a {}", to_string(v.type())));
+        if (mv.uncertainty && (!v.is_number() || !std::isfinite(*mv.uncertainty) || *mv.uncertainty < 0))
+            out.add(join_field(f, "uncertainty"), fmt::format("{}", *mv.uncertainty),
+                    "must be a finite number >= 0, on a number");
+        const units::SiConversion* unit = nullptr;
+        if (numeric) {
+            unit = units::find_unit(mv.unit);
+            if (!unit)
+                out.add_unit(f, fmt::format("{} {}", v.to_string(), mv.unit),
+                             fmt::format("unit '{}' is unknown: use a UDUNITS-2 unit (e.g. keV, mm, degC) or one of "
+                                         "deg, pixel, counts, photons",
+                                         mv.unit));
+        }
+        std::visit(
+            [&](const auto& x) {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, std::string>) {
+                    row.value = x;
+                } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                    row.value = x;
+                    if (unit) row.si = unit->to_si(static_cast<double>(x)), row.si_unit = unit->si_unit;
+                } else if constexpr (std::is_same_v<T, double>) {
+                    row.value = x;
+                    if (!std::isfinite(x)) out.add(f, fmt::format("{}", x), "must be a finite number");
+                    else if (unit) row.si = unit->to_si(x), row.si_unit = unit->si_unit;
+                } else if constexpr (std::is_same_v<T, bool>) {
+                    row.value = std::int64_t{x ? 1 : 0};
+                } else if constexpr (std::is_same_v<T, Timestamp>) {
+                    row.value = format_time(x);
+                    row.si = std::chrono::duration<double>(x.time_since_epoch()).count();
+                    row.si_unit = datetime_si_unit;
+                } else if constexpr (std::is_same_v<T, Json>) {
+                    if (!nlohmann::json::accept(x.text))
+                        out.add(f, x.text.substr(0, 80), "must be a valid JSON document");
+                    row.value = x.text;
+                } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+                    for (double d : x)
+                        if (!std::isfinite(d)) {
+                            out.add(f, fmt::format("{}", d), "array elements must be finite numbers");
+                            break;
+                        }
+                    row.value = json_array(x);
+                    if (unit) row.si_unit = unit->si_unit;
+                } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+                    row.value = json_array(x);
+                    if (unit) row.si_unit = unit->si_unit;
+                } else {
+                    row.value = json_array(x);
+                }
+            },
+            v.variant());
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+void check_instrument(const Instrument& instrument, Violations& out) {
+    check_pid(instrument.pid, "instrument.pid", out);
+    check_name(instrument.name, "instrument.name", out);
+}
+
+void check_investigation(const Investigation& inv, Violations& out) {
+    check_pid(inv.pid, "investigation.pid", out);
+    check_name(inv.name, "investigation.name", out);
+    check_times(inv.start_time, inv.end_time, "investigation", out);
+    for (std::size_t i = 0; i < inv.participants.size(); ++i) {
+        const auto& p = inv.participants[i];
+        const std::string f = fmt::format("investigation.participants[{}]", i);
+        check_name(p.name, f + ".name", out);
+        if (!p.orcid.empty() && !is_valid_orcid(p.orcid))
+            out.add(f + ".orcid", p.orcid, "must be an ORCID iD like 0000-0002-1825-0097 with a valid check digit");
+        const auto at = p.email.find('@');
+        if (!p.email.empty() && (at == 0 || at == std::string::npos || at + 1 == p.email.size() ||
+                                 p.email.find_first_of(" \t") != std::string::npos))
+            out.add(f + ".email", p.email, "must be an e-mail address like name@example.org");
+    }
+    if (!inv.doi.empty()) {
+        const auto slash = inv.doi.find('/');
+        bool ok = inv.doi.starts_with("10.") && slash != std::string::npos && slash > 3 && slash + 1 < inv.doi.size() &&
+                  inv.doi.find_first_of(" \t") == std::string::npos;
+        if (ok)
+            for (std::size_t i = 3; i < slash; ++i)
+                if (!(std::isdigit(static_cast<unsigned char>(inv.doi[i])) || inv.doi[i] == '.')) ok = false;
+        if (!ok) out.add("investigation.doi", inv.doi, "must be a DOI like 10.15151/ESRF-ES-123456 (no 'https://doi.org/')");
+    }
+}
+
+void check_sample(const Sample& sample, std::string_view field, Violations& out) {
+    check_pid(sample.pid, join_field(field, "pid"), out);
+    check_name(sample.name, join_field(field, "name"), out);
+}
+
+void check_files(const std::vector<Datafile>& files, std::string_view field, Violations& out) {
+    std::set<std::string_view> seen;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const auto& file = files[i];
+        const std::string f = fmt::format("{}[{}]", field, i);
+        if (blank(file.path)) {
+            out.add(f + ".path", file.path, "must not be empty");
+            continue;
+        }
+        const std::filesystem::path p(file.path);
+        bool escapes = p.is_absolute();
+        for (const auto& part : p)
+            if (part == "..") escapes = true;
+        if (escapes) out.add(f + ".path", file.path, "must be relative to the dataset location, without '..'");
+        if (!seen.insert(file.path).second) out.add(f + ".path", file.path, "must be unique within the dataset");
+        if (!file.sha256.empty() && !is_hex64(file.sha256))
+            out.add(f + ".sha256", file.sha256, "must be 64 lowercase hexadecimal digits");
+    }
+}
+
+void check_dataset(const Dataset& d, std::string_view field, Violations& out) {
+    check_pid(d.pid, join_field(field, "pid"), out);
+    check_name(d.name, join_field(field, "name"), out);
+    check_times(d.start_time, d.end_time, field, out);
+    for (std::size_t i = 0; i < d.keywords.size(); ++i)
+        if (blank(d.keywords[i])) out.add(fmt::format("{}[{}]", join_field(field, "keywords"), i), d.keywords[i], "must not be empty");
+    for (std::size_t i = 0; i < d.techniques.size(); ++i)
+        if (blank(d.techniques[i]))
+            out.add(fmt::format("{}[{}]", join_field(field, "techniques"), i), d.techniques[i], "must not be empty");
+    check_files(d.files, join_field(field, "files"), out);
+}
+
+CompiledCondition compile_condition(const MetadataCondition& c, std::string_view field) {
+    Violations out;
+    CompiledCondition cc;
+    cc.key = c.key;
+    cc.op = c.op;
+    const std::string f = fmt::format("{}.{}", field, c.key);
+    if (!is_valid_metadata_key(c.key)) out.add(f, c.key, "key must be dotted identifiers, e.g. detector.distance");
+    if (c.op == Comparison::between && !c.upper) out.add(f, c.value.to_string(), "'between' needs an upper bound");
+    if (c.op != Comparison::between && c.upper) out.add(f, c.upper->to_string(), "an upper bound goes only with 'between'");
+    out.throw_if_any();
+
+    const Value& v = c.value;
+    if (v.is_number() || v.is<Timestamp>()) {
+        cc.kind = CompiledCondition::Kind::number;
+        auto si_of = [&](const Value& x) -> double {
+            if (x.is<Timestamp>()) return std::chrono::duration<double>(x.as<Timestamp>().time_since_epoch()).count();
+            if (!x.is_number()) {
+                out.add(f, x.to_string(), "both bounds must be numbers, or both times");
+                return 0;
+            }
+            return units::require_unit(c.unit, f + " unit").to_si(x.as_double());
+        };
+        if (v.is<Timestamp>()) {
+            if (!c.unit.empty()) out.add(f, c.unit, "a time takes no unit");
+            cc.si_unit = datetime_si_unit;
+        } else {
+            cc.si_unit = units::require_unit(c.unit, f + " unit").si_unit;
+        }
+        cc.low = si_of(v);
+        cc.high = cc.low;
+        if (c.op == Comparison::between) {
+            cc.high = si_of(*c.upper);
+            if (c.upper->is<Timestamp>() != v.is<Timestamp>()) out.add(f, c.upper->to_string(), "both bounds must be of one type");
+        } else if (c.op == Comparison::eq || c.op == Comparison::ne) {
+            // Equality within rounding: 12.7 keV and 12700 eV reach SI by different arithmetic.
+            const double tolerance = cc.si_unit == datetime_si_unit ? 5e-7 : 1e-9 * std::abs(cc.low);
+            cc.low -= tolerance;
+            cc.high += tolerance;
+        }
+    } else if (v.is<std::string>()) {
+        cc.kind = CompiledCondition::Kind::text;
+        cc.text = v.as<std::string>();
+        if (c.op == Comparison::between) {
+            if (!c.upper->is<std::string>()) out.add(f, c.upper->to_string(), "both bounds must be strings");
+            else cc.text_high = c.upper->as<std::string>();
+        }
+        if (!c.unit.empty()) out.add(f, c.unit, "a unit goes only with a number");
+    } else if (v.is<bool>()) {
+        cc.kind = CompiledCondition::Kind::boolean;
+        cc.flag = v.as<bool>();
+        if (c.op != Comparison::eq && c.op != Comparison::ne) out.add(f, v.to_string(), "true/false compare only with = or !=");
+    } else {
+        out.add(f, v.to_string(), fmt::format("cannot compare a {}: use a number, string, bool or time", to_string(v.type())));
+    }
+    out.throw_if_any();
+    return cc;
+}
+
+}  // namespace datatrail::detail

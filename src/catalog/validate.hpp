@@ -1,0 +1,28 @@
+#pragma once
+// The input rules, in one place for every backend. Each check adds every violation it finds
+// to `out`, naming the field as the caller sees it ("metadata.energy", "datasets[3].name").
+#include "catalog/store.hpp"
+
+#include <datatrail/error.hpp>
+
+#include <string_view>
+
+namespace datatrail::detail {
+
+std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::string_view field, Violations& out);
+
+void check_instrument(const Instrument& instrument, Violations& out);
+void check_investigation(const Investigation& investigation, Violations& out);
+void check_sample(const Sample& sample, std::string_view field, Violations& out);
+void check_dataset(const Dataset& dataset, std::string_view field, Violations& out);
+void check_files(const std::vector<Datafile>& files, std::string_view field, Violations& out);
+void check_pid(const std::string& pid, std::string_view field, Violations& out);
+
+// What a key holds, fixed by its first use: number, string, bool, datetime, json or array.
+std::string_view value_class(ValueType type) noexcept;
+
+bool is_valid_orcid(std::string_view orcid) noexcept;
+
+CompiledCondition compile_condition(const MetadataCondition& condition, std::string_view field);
+
+}  // namespace datatrail::detail
