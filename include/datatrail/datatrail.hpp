@@ -1,13 +1,18 @@
 #pragma once
 // Everything public, for those who want one include.
+#include <datatrail/activity.hpp>
+#include <datatrail/activity_run.hpp>
+#include <datatrail/agent.hpp>
 #include <datatrail/catalog.hpp>
 #include <datatrail/datafile.hpp>
 #include <datatrail/dataset.hpp>
 #include <datatrail/error.hpp>
 #include <datatrail/instrument.hpp>
 #include <datatrail/investigation.hpp>
+#include <datatrail/lineage.hpp>
 #include <datatrail/metadata.hpp>
 #include <datatrail/pid.hpp>
+#include <datatrail/prov.hpp>
 #include <datatrail/query.hpp>
 #include <datatrail/sample.hpp>
 #include <datatrail/time.hpp>

@@ -1,5 +1,5 @@
+#include "catalog/catalog_impl.hpp"
 #include "catalog/migrations.hpp"
-#include "catalog/sqlite_store.hpp"
 #include "catalog/validate.hpp"
 
 #include <datatrail/catalog.hpp>
@@ -15,18 +15,20 @@ namespace datatrail {
 
 using detail::DatasetRow;
 
-namespace {
-
-std::string current_user() {
+std::string detail::current_user() {
     if (const char* user = std::getenv("USER"); user && *user) return user;
     if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
     return "unknown";
 }
 
+namespace {
+
 bool is_uri(std::string_view location) { return location.find("://") != std::string_view::npos; }
 
+}  // namespace
+
 // Reads size, checksum and times of every file from disk; a given checksum must match.
-void describe_files(const std::string& location, std::vector<Datafile>& files, std::string_view field) {
+void detail::describe_files(const std::string& location, std::vector<Datafile>& files, std::string_view field) {
     if (is_uri(location))
         throw ValidationError({{fmt::format("{}.location", field), location,
                                 "must be a local folder to describe files from disk (describe_files=true)"}});
@@ -42,6 +44,8 @@ void describe_files(const std::string& location, std::vector<Datafile>& files, s
     out.throw_if_any();
 }
 
+namespace {
+
 template <class T>
 T found_or_throw(std::optional<T> found, std::string_view what, const std::string& key) {
     if (!found) throw NotFound(fmt::format("no {} '{}' in the catalogue (looked up by PID and by name)", what, key));
@@ -49,19 +53,6 @@ T found_or_throw(std::optional<T> found, std::string_view what, const std::strin
 }
 
 }  // namespace
-
-struct Catalog::Impl {
-    std::filesystem::path path;
-    std::unique_ptr<detail::SqliteStore> store;
-
-    std::string mint(const std::string& given) const { return given.empty() ? new_pid(store->pid_prefix()) : given; }
-
-    detail::CompiledQuery compile(const DatasetQuery& q) const {
-        detail::CompiledQuery cq{q, {}};
-        for (const auto& c : q.metadata) cq.conditions.push_back(detail::compile_condition(c, "where"));
-        return cq;
-    }
-};
 
 Catalog::Catalog(const std::filesystem::path& path, CatalogOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->path = path;
@@ -127,33 +118,36 @@ Dataset Catalog::register_dataset(Dataset dataset, const RegisterOptions& option
     return std::move(register_datasets(std::move(one), options).front());
 }
 
-std::vector<Dataset> Catalog::register_datasets(std::vector<Dataset> datasets, const RegisterOptions& options) {
+std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, const RegisterOptions& options) const {
     const bool single = datasets.size() == 1;
     std::vector<DatasetRow> rows(datasets.size());
     Violations out;
     const auto created_at = now();
-    const std::string user = current_user();
+    const std::string user = detail::current_user();
     for (std::size_t i = 0; i < datasets.size(); ++i) {
         auto& row = rows[i];
         row.field = single ? std::string("dataset") : fmt::format("datasets[{}]", i);
         row.dataset = std::move(datasets[i]);
-        auto& d = row.dataset;
-        detail::check_dataset(d, row.field, out);
-        row.metadata = detail::normalize_metadata(d.metadata, row.field + ".metadata", out);
+        detail::check_dataset(row.dataset, row.field, out);
+        row.metadata = detail::normalize_metadata(row.dataset.metadata, row.field + ".metadata", out);
     }
     out.throw_if_any();
     std::unordered_map<std::string_view, std::size_t> pids;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         auto& d = rows[i].dataset;
-        if (options.describe_files) describe_files(d.location, d.files, rows[i].field);
+        if (options.describe_files) detail::describe_files(d.location, d.files, rows[i].field);
         if (!d.pid.empty() && !pids.emplace(d.pid, i).second)
             throw Conflict(fmt::format("{}.pid '{}' must be unique: datasets[{}] has it too", rows[i].field, d.pid,
                                        pids[d.pid]));
-        d.pid = impl_->mint(d.pid);
+        d.pid = mint(d.pid);
         if (d.created_by.empty()) d.created_by = user;
         d.created_at = created_at;
     }
-    return impl_->store->insert_datasets(rows);
+    return rows;
+}
+
+std::vector<Dataset> Catalog::register_datasets(std::vector<Dataset> datasets, const RegisterOptions& options) {
+    return impl_->store->insert_datasets(impl_->prepare(datasets, options));
 }
 
 Dataset Catalog::dataset(const std::string& pid) const {
@@ -174,7 +168,7 @@ void Catalog::add_files(const std::string& dataset_pid, std::vector<Datafile> fi
     Violations out;
     detail::check_files(files, "files", out);
     out.throw_if_any();
-    if (options.describe_files) describe_files(dataset(dataset_pid).location, files, "dataset");
+    if (options.describe_files) detail::describe_files(dataset(dataset_pid).location, files, "dataset");
     impl_->store->add_files(dataset_pid, files);
 }
 

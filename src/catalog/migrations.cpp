@@ -141,7 +141,103 @@ CREATE TABLE sample_metadata (
 CREATE VIRTUAL TABLE dataset_text USING fts5 (name, description, keywords, metadata);
 )sql";
 
-constexpr std::string_view migrations[] = {v1_core};
+// Provenance, aligned with W3C PROV: agents, activities and the relations between them.
+constexpr std::string_view v2_provenance = R"sql(
+CREATE TABLE agent (
+    id      INTEGER PRIMARY KEY,
+    pid     TEXT NOT NULL UNIQUE,
+    type    TEXT NOT NULL CHECK (type IN ('person', 'software', 'organisation')),
+    name    TEXT NOT NULL CHECK (name <> ''),
+    orcid   TEXT NOT NULL DEFAULT '',
+    email   TEXT NOT NULL DEFAULT '',
+    version TEXT NOT NULL DEFAULT '',
+    url     TEXT NOT NULL DEFAULT '',
+    UNIQUE (type, name)
+);
+CREATE INDEX agent_name ON agent (name);
+
+CREATE TABLE activity (
+    id           INTEGER PRIMARY KEY,
+    pid          TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL CHECK (name <> ''),
+    type         TEXT NOT NULL CHECK (type IN ('acquisition', 'processing', 'workflow', 'notebook', 'other')),
+    program      TEXT NOT NULL DEFAULT '',
+    version      TEXT NOT NULL DEFAULT '',
+    start_time   TEXT NOT NULL,
+    end_time     TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    host         TEXT NOT NULL DEFAULT '',
+    command_line TEXT NOT NULL DEFAULT '',
+    parent_id    INTEGER REFERENCES activity (id),
+    log          TEXT NOT NULL DEFAULT '',
+    environment  TEXT NOT NULL DEFAULT '{}',  -- JSON: os, user, source_tree, git_commit, git_dirty, python_version, packages
+    created_by   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX activity_program ON activity (program, version);
+CREATE INDEX activity_parent ON activity (parent_id);
+
+CREATE TABLE activity_parameter (
+    activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+    key_id      INTEGER NOT NULL REFERENCES metadata_key (id),
+    type        INTEGER NOT NULL,
+    value,
+    unit        TEXT NOT NULL DEFAULT '',
+    si          REAL,
+    si_unit     TEXT,
+    uncertainty REAL,
+    PRIMARY KEY (activity_id, key_id)
+) WITHOUT ROWID;
+
+-- activity used dataset (path = '') or one file of it
+CREATE TABLE used (
+    activity_id INTEGER NOT NULL REFERENCES activity (id),
+    dataset_id  INTEGER NOT NULL REFERENCES dataset (id),
+    path        TEXT NOT NULL DEFAULT '',
+    role        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (activity_id, dataset_id, path)
+) WITHOUT ROWID;
+CREATE INDEX used_dataset ON used (dataset_id);
+
+-- dataset wasGeneratedBy activity: at most one generation per dataset
+CREATE TABLE generation (
+    dataset_id  INTEGER PRIMARY KEY REFERENCES dataset (id),
+    activity_id INTEGER NOT NULL REFERENCES activity (id),
+    role        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX generation_activity ON generation (activity_id);
+
+-- dataset wasDerivedFrom dataset; recorded directly, or implied by used + generation
+-- (then activity_id names the activity). Both directions are indexed for lineage walks.
+CREATE TABLE derivation (
+    derived_id  INTEGER NOT NULL REFERENCES dataset (id),
+    source_id   INTEGER NOT NULL REFERENCES dataset (id),
+    activity_id INTEGER REFERENCES activity (id),
+    role        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (derived_id, source_id),
+    CHECK (derived_id <> source_id)
+) WITHOUT ROWID;
+CREATE INDEX derivation_source ON derivation (source_id, derived_id);
+
+-- activity wasInformedBy activity
+CREATE TABLE communication (
+    informed_id  INTEGER NOT NULL REFERENCES activity (id),
+    informant_id INTEGER NOT NULL REFERENCES activity (id),
+    PRIMARY KEY (informed_id, informant_id),
+    CHECK (informed_id <> informant_id)
+) WITHOUT ROWID;
+CREATE INDEX communication_informant ON communication (informant_id);
+
+-- activity wasAssociatedWith agent
+CREATE TABLE association (
+    activity_id INTEGER NOT NULL REFERENCES activity (id),
+    agent_id    INTEGER NOT NULL REFERENCES agent (id),
+    role        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (activity_id, agent_id, role)
+) WITHOUT ROWID;
+CREATE INDEX association_agent ON association (agent_id);
+)sql";
+
+constexpr std::string_view migrations[] = {v1_core, v2_provenance};
 
 int user_version(sqlite::Database& db) {
     auto st = db.prepare("PRAGMA user_version");

@@ -1,6 +1,7 @@
 #include "catalog/sqlite_store.hpp"
 
 #include "catalog/migrations.hpp"
+#include "catalog/sqlite_rows.hpp"
 #include "catalog/validate.hpp"
 
 #include <datatrail/pid.hpp>
@@ -12,17 +13,9 @@
 #include <unordered_set>
 
 namespace datatrail::detail {
-namespace {
-
 using sqlite::Database;
 using sqlite::Statement;
 
-struct Ref {
-    std::int64_t id = 0;
-    std::string pid;
-};
-
-// Finds a row of `table` by PID, else by name; a name that matches several rows is ambiguous.
 std::optional<Ref> lookup(Database& db, std::string_view table, const std::string& pid_or_name) {
     {
         auto st = db.cached(fmt::format("SELECT id, pid FROM {} WHERE pid = ?", table));
@@ -45,9 +38,8 @@ bool pid_exists(Database& db, std::string_view table, const std::string& pid) {
     return st->step();
 }
 
-// Resolves an optional reference for a write, recording a violation when it dangles.
 std::optional<Ref> resolve(Database& db, std::string_view table, const std::string& ref, std::string field,
-                           Violations& out, std::unordered_map<std::string, Ref>* cache = nullptr) {
+                           Violations& out, std::unordered_map<std::string, Ref>* cache) {
     if (ref.empty()) return std::nullopt;
     if (cache)
         if (auto it = cache->find(ref); it != cache->end()) return it->second;
@@ -81,7 +73,6 @@ void bind_value(Statement& st, int i, const std::variant<std::int64_t, double, s
     std::visit([&](const auto& x) { st.bind(i, x); }, v);
 }
 
-// Rebuilds a metadata value from its stored columns (type, value, unit, uncertainty at col..col+3).
 MetadataValue column_metadata(const Statement& st, int col) {
     MetadataValue mv;
     const auto type = static_cast<ValueType>(st.column_int(col));
@@ -103,6 +94,8 @@ MetadataValue column_metadata(const Statement& st, int col) {
     mv.uncertainty = st.column_optional_double(col + 3);
     return mv;
 }
+
+namespace {
 
 // What full-text search sees of a dataset.
 struct TextRow {
@@ -440,14 +433,13 @@ void SqliteStore::check_condition(Database& db, const CompiledCondition& c) {
                                       c.si_unit, c.key, known->si_unit, known->unit)}});
 }
 
-void SqliteStore::insert_metadata(Database& db, std::string_view table, std::int64_t owner,
+void SqliteStore::insert_metadata(Database& db, MetadataTable table, std::int64_t owner,
                                   const std::vector<MetadataRow>& rows) {
-    const std::string_view owner_column = table == "dataset_metadata" ? "dataset_id" : "sample_id";
     auto st = db.cached(fmt::format(
         "INSERT INTO {0} ({1}, key_id, type, value, unit, si, si_unit, uncertainty) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT ({1}, key_id) DO UPDATE SET type = excluded.type, value = excluded.value, unit = excluded.unit, "
         "si = excluded.si, si_unit = excluded.si_unit, uncertainty = excluded.uncertainty",
-        table, owner_column));
+        table.table, table.owner_column));
     for (const auto& row : rows) {
         const auto key = key_id(db, row);
         st->reset();
@@ -653,7 +645,7 @@ Sample SqliteStore::insert_sample(const SampleRow& row) {
         if (inv) st->bind(5, inv->id);
         if (parent) st->bind(6, parent->id);
         st->exec();
-        insert_metadata(db, "sample_metadata", db.last_insert_rowid(), row.metadata);
+        insert_metadata(db, sample_metadata, db.last_insert_rowid(), row.metadata);
         out.investigation = inv ? inv->pid : "";
         out.parent = parent ? parent->pid : "";
     });
@@ -682,64 +674,74 @@ std::vector<Sample> SqliteStore::list_samples() {
 
 std::vector<Dataset> SqliteStore::insert_datasets(const std::vector<DatasetRow>& rows) {
     std::vector<Dataset> out;
-    out.reserve(rows.size());
     write([&](Database& db) {
-        out.clear();
-        std::unordered_map<std::string, Ref> investigations, instruments, samples;
-        std::unordered_map<std::string, KeyInfo> keys;
-        struct Refs {
-            std::optional<Ref> investigation, instrument, sample;
-        };
-        std::vector<Refs> refs(rows.size());
-        Violations violations;
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const auto& d = rows[i].dataset;
-            const auto& f = rows[i].field;
-            refs[i].investigation = resolve(db, "investigation", d.investigation, f + ".investigation", violations, &investigations);
-            refs[i].instrument = resolve(db, "instrument", d.instrument, f + ".instrument", violations, &instruments);
-            refs[i].sample = resolve(db, "sample", d.sample, f + ".sample", violations, &samples);
-            check_keys(db, rows[i].metadata, f, keys, violations);
-        }
-        violations.throw_if_any();
-
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const auto& row = rows[i];
-            const auto& d = row.dataset;
-            {
-                auto st = db.cached(
-                    "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, "
-                    "techniques, keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                st->bind(1, d.pid).bind(2, to_string(d.kind)).bind(3, d.name).bind(4, d.description);
-                if (refs[i].investigation) st->bind(5, refs[i].investigation->id);
-                if (refs[i].instrument) st->bind(6, refs[i].instrument->id);
-                if (refs[i].sample) st->bind(7, refs[i].sample->id);
-                st->bind(8, nlohmann::json(d.techniques).dump()).bind(9, nlohmann::json(d.keywords).dump());
-                st->bind_text_or_null(10, opt_time(d.start_time)).bind_text_or_null(11, opt_time(d.end_time));
-                st->bind(12, d.location).bind(13, d.schema).bind(14, to_string(d.state));
-                st->bind(15, d.created_by).bind(16, opt_time(d.created_at));
-                try {
-                    st->exec();
-                } catch (const sqlite::Failure& e) {
-                    if (e.is_constraint() && pid_exists(db, "dataset", d.pid))
-                        throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", row.field, d.pid));
-                    throw;
-                }
-            }
-            const auto id = db.last_insert_rowid();
-            insert_metadata(db, "dataset_metadata", id, row.metadata);
-            insert_files(db, id, d.files);
-            insert_text(db, id, d);
-
-            Dataset stored = d;
-            stored.investigation = refs[i].investigation ? refs[i].investigation->pid : "";
-            stored.instrument = refs[i].instrument ? refs[i].instrument->pid : "";
-            stored.sample = refs[i].sample ? refs[i].sample->pid : "";
-            for (auto& file : stored.files)
-                if (file.format.empty()) file.format = guess_format(file.path);
-            out.push_back(std::move(stored));
-        }
+        std::vector<std::int64_t> ids;
+        out = insert_dataset_rows(db, rows, ids);
     });
+    return out;
+}
+
+std::vector<Dataset> SqliteStore::insert_dataset_rows(Database& db, const std::vector<DatasetRow>& rows,
+                                                      std::vector<std::int64_t>& ids) {
+    std::vector<Dataset> out;
+    out.reserve(rows.size());
+    ids.clear();
+    ids.reserve(rows.size());
+    std::unordered_map<std::string, Ref> investigations, instruments, samples;
+    std::unordered_map<std::string, KeyInfo> keys;
+    struct Refs {
+        std::optional<Ref> investigation, instrument, sample;
+    };
+    std::vector<Refs> refs(rows.size());
+    Violations violations;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& d = rows[i].dataset;
+        const auto& f = rows[i].field;
+        refs[i].investigation = resolve(db, "investigation", d.investigation, f + ".investigation", violations, &investigations);
+        refs[i].instrument = resolve(db, "instrument", d.instrument, f + ".instrument", violations, &instruments);
+        refs[i].sample = resolve(db, "sample", d.sample, f + ".sample", violations, &samples);
+        check_keys(db, rows[i].metadata, f, keys, violations);
+    }
+    violations.throw_if_any();
+
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& row = rows[i];
+        const auto& d = row.dataset;
+        {
+            auto st = db.cached(
+                "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, "
+                "techniques, keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            st->bind(1, d.pid).bind(2, to_string(d.kind)).bind(3, d.name).bind(4, d.description);
+            if (refs[i].investigation) st->bind(5, refs[i].investigation->id);
+            if (refs[i].instrument) st->bind(6, refs[i].instrument->id);
+            if (refs[i].sample) st->bind(7, refs[i].sample->id);
+            st->bind(8, nlohmann::json(d.techniques).dump()).bind(9, nlohmann::json(d.keywords).dump());
+            st->bind_text_or_null(10, opt_time(d.start_time)).bind_text_or_null(11, opt_time(d.end_time));
+            st->bind(12, d.location).bind(13, d.schema).bind(14, to_string(d.state));
+            st->bind(15, d.created_by).bind(16, opt_time(d.created_at));
+            try {
+                st->exec();
+            } catch (const sqlite::Failure& e) {
+                if (e.is_constraint() && pid_exists(db, "dataset", d.pid))
+                    throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", row.field, d.pid));
+                throw;
+            }
+        }
+        const auto id = db.last_insert_rowid();
+        ids.push_back(id);
+        insert_metadata(db, dataset_metadata, id, row.metadata);
+        insert_files(db, id, d.files);
+        insert_text(db, id, d);
+
+        Dataset stored = d;
+        stored.investigation = refs[i].investigation ? refs[i].investigation->pid : "";
+        stored.instrument = refs[i].instrument ? refs[i].instrument->pid : "";
+        stored.sample = refs[i].sample ? refs[i].sample->pid : "";
+        for (auto& file : stored.files)
+            if (file.format.empty()) file.format = guess_format(file.path);
+        out.push_back(std::move(stored));
+    }
     return out;
 }
 
@@ -887,7 +889,7 @@ void SqliteStore::set_metadata(const std::string& pid, const std::vector<Metadat
         std::unordered_map<std::string, KeyInfo> keys;
         check_keys(db, rows, "dataset", keys, violations);
         violations.throw_if_any();
-        insert_metadata(db, "dataset_metadata", id, rows);
+        insert_metadata(db, dataset_metadata, id, rows);
         refresh_text(db, id);
     });
 }

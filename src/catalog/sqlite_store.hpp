@@ -42,7 +42,26 @@ public:
     void set_metadata(const std::string& dataset_pid, const std::vector<MetadataRow>& rows) override;
     void set_state(const std::string& dataset_pid, DatasetState state, std::optional<Timestamp> end_time) override;
 
-    // For store extensions (provenance): run `work` inside one write transaction, or with a
+    Agent insert_agent(const Agent& agent) override;
+    std::optional<Agent> find_agent(const std::string& pid_or_name) override;
+    std::vector<Agent> list_agents() override;
+    Activity insert_activity(const ActivityRow& row) override;
+    std::optional<Activity> find_activity(const std::string& pid) override;
+    std::vector<Activity> find_activities(const ActivityQuery& query) override;
+    void add_inputs(const std::string& activity_pid, const std::vector<Used>& used) override;
+    std::vector<Dataset> insert_outputs(const std::string& activity_pid, const std::vector<DatasetRow>& rows,
+                                        const std::string& role) override;
+    void append_log(const std::string& activity_pid, std::string_view text) override;
+    void finish_activity(const std::string& activity_pid, ActivityStatus status, Timestamp end_time) override;
+    void add_derivation(const std::string& derived_pid, const std::string& source_pid, const std::string& role) override;
+    void add_informed_by(const std::string& activity_pid, const std::string& informant_pid) override;
+    void associate(const std::string& activity_pid, const std::string& agent, const std::string& role) override;
+    ProvGraph lineage(const std::string& pid, Direction direction, int depth) override;
+    ProvGraph lineage_path(const std::string& ancestor, const std::string& descendant) override;
+    ProvGraph provenance() override;
+    std::vector<Dataset> datasets_by_pid(const std::vector<std::string>& pids) override;
+
+    // For store extensions: run `work` inside one write transaction, or with a
     // read connection inside one read transaction.
     void write(const std::function<void(sqlite::Database&)>& work);
     void read(const std::function<void(sqlite::Database&)>& work);
@@ -67,12 +86,25 @@ private:
     // `seen`, the batch so far), recording a violation for another class or dimension.
     void check_keys(sqlite::Database& db, const std::vector<MetadataRow>& rows, const std::string& field,
                     std::unordered_map<std::string, KeyInfo>& seen, Violations& out);
+    // Inserts datasets inside the current write transaction; returns them as stored, with their ids.
+    std::vector<Dataset> insert_dataset_rows(sqlite::Database& db, const std::vector<DatasetRow>& rows,
+                                             std::vector<std::int64_t>& ids);
+    std::vector<Activity> load_activities(sqlite::Database& db, const std::vector<std::int64_t>& ids);
+
     // Interns a metadata key inside the current write transaction.
     std::int64_t key_id(sqlite::Database& db, const MetadataRow& row);
     // A number condition on a key of another class or dimension is an error, not an empty result.
     void check_condition(sqlite::Database& db, const CompiledCondition& condition);
     std::string where_clause(sqlite::Database& db, const CompiledQuery& query, std::vector<std::variant<std::int64_t, double, std::string>>& binds);
-    void insert_metadata(sqlite::Database& db, std::string_view table, std::int64_t owner, const std::vector<MetadataRow>& rows);
+    // The tables holding typed values, each keyed by its owner's id.
+    struct MetadataTable {
+        std::string_view table;
+        std::string_view owner_column;
+    };
+    static constexpr MetadataTable dataset_metadata{"dataset_metadata", "dataset_id"};
+    static constexpr MetadataTable sample_metadata{"sample_metadata", "sample_id"};
+    static constexpr MetadataTable activity_parameters{"activity_parameter", "activity_id"};
+    void insert_metadata(sqlite::Database& db, MetadataTable table, std::int64_t owner, const std::vector<MetadataRow>& rows);
     void refresh_text(sqlite::Database& db, std::int64_t dataset_id);
 
     std::string path_;

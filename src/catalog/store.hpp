@@ -33,6 +33,13 @@ struct DatasetRow {
     std::string field;  // how errors name this dataset: "dataset 'scan_001'" or "datasets[3]"
 };
 
+struct ActivityRow {
+    Activity activity;  // pid, start_time, host and created_by set
+    std::vector<MetadataRow> parameters;
+};
+
+enum class Direction { ancestors, descendants };
+
 struct SampleRow {
     Sample sample;
     std::vector<MetadataRow> metadata;
@@ -83,6 +90,31 @@ public:
     virtual void add_files(const std::string& dataset_pid, const std::vector<Datafile>& files) = 0;
     virtual void set_metadata(const std::string& dataset_pid, const std::vector<MetadataRow>& rows) = 0;
     virtual void set_state(const std::string& dataset_pid, DatasetState state, std::optional<Timestamp> end_time) = 0;
+
+    // Provenance. Every method that links refuses unknown PIDs (ValidationError) and cycles.
+    virtual Agent insert_agent(const Agent& agent) = 0;
+    virtual std::optional<Agent> find_agent(const std::string& pid_or_name) = 0;
+    virtual std::vector<Agent> list_agents() = 0;
+
+    virtual Activity insert_activity(const ActivityRow& row) = 0;
+    virtual std::optional<Activity> find_activity(const std::string& pid) = 0;
+    virtual std::vector<Activity> find_activities(const ActivityQuery& query) = 0;
+    virtual void add_inputs(const std::string& activity_pid, const std::vector<Used>& used) = 0;
+    virtual std::vector<Dataset> insert_outputs(const std::string& activity_pid, const std::vector<DatasetRow>& rows,
+                                                const std::string& role) = 0;
+    virtual void append_log(const std::string& activity_pid, std::string_view text) = 0;
+    virtual void finish_activity(const std::string& activity_pid, ActivityStatus status, Timestamp end_time) = 0;
+
+    virtual void add_derivation(const std::string& derived_pid, const std::string& source_pid, const std::string& role) = 0;
+    virtual void add_informed_by(const std::string& activity_pid, const std::string& informant_pid) = 0;
+    virtual void associate(const std::string& activity_pid, const std::string& agent, const std::string& role) = 0;
+
+    // depth < 0: no limit.
+    virtual ProvGraph lineage(const std::string& pid, Direction direction, int depth) = 0;
+    virtual ProvGraph lineage_path(const std::string& ancestor, const std::string& descendant) = 0;
+    virtual ProvGraph provenance() = 0;
+    // Datasets by PID, in the order given; unknown PIDs are skipped.
+    virtual std::vector<Dataset> datasets_by_pid(const std::vector<std::string>& pids) = 0;
 };
 
 }  // namespace datatrail::detail

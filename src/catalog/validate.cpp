@@ -39,6 +39,18 @@ bool is_hex64(std::string_view s) {
     return true;
 }
 
+void check_email(const std::string& email, const std::string& field, Violations& out) {
+    const auto at = email.find('@');
+    if (!email.empty() &&
+        (at == 0 || at == std::string::npos || at + 1 == email.size() || email.find_first_of(" \t") != std::string::npos))
+        out.add(field, email, "must be an e-mail address like name@example.org");
+}
+
+void check_orcid(const std::string& orcid, const std::string& field, Violations& out) {
+    if (!orcid.empty() && !is_valid_orcid(orcid))
+        out.add(field, orcid, "must be an ORCID iD like 0000-0002-1825-0097 with a valid check digit");
+}
+
 std::string json_array(const auto& values) { return nlohmann::json(values).dump(); }
 
 }  // namespace
@@ -173,12 +185,8 @@ void check_investigation(const Investigation& inv, Violations& out) {
         const auto& p = inv.participants[i];
         const std::string f = fmt::format("investigation.participants[{}]", i);
         check_name(p.name, f + ".name", out);
-        if (!p.orcid.empty() && !is_valid_orcid(p.orcid))
-            out.add(f + ".orcid", p.orcid, "must be an ORCID iD like 0000-0002-1825-0097 with a valid check digit");
-        const auto at = p.email.find('@');
-        if (!p.email.empty() && (at == 0 || at == std::string::npos || at + 1 == p.email.size() ||
-                                 p.email.find_first_of(" \t") != std::string::npos))
-            out.add(f + ".email", p.email, "must be an e-mail address like name@example.org");
+        check_orcid(p.orcid, f + ".orcid", out);
+        check_email(p.email, f + ".email", out);
     }
     if (!inv.doi.empty()) {
         const auto slash = inv.doi.find('/');
@@ -226,6 +234,37 @@ void check_dataset(const Dataset& d, std::string_view field, Violations& out) {
         if (blank(d.techniques[i]))
             out.add(fmt::format("{}[{}]", join_field(field, "techniques"), i), d.techniques[i], "must not be empty");
     check_files(d.files, join_field(field, "files"), out);
+}
+
+void check_agent(const Agent& agent, Violations& out) {
+    check_pid(agent.pid, "agent.pid", out);
+    check_name(agent.name, "agent.name", out);
+    check_orcid(agent.orcid, "agent.orcid", out);
+    check_email(agent.email, "agent.email", out);
+    if (!agent.orcid.empty() && agent.type != AgentType::person)
+        out.add("agent.orcid", agent.orcid, fmt::format("is for persons, not for a {} agent", to_string(agent.type)));
+}
+
+void check_used(const std::vector<Used>& used, std::string_view field, Violations& out) {
+    for (std::size_t i = 0; i < used.size(); ++i) {
+        const std::string f = fmt::format("{}[{}]", field, i);
+        if (used[i].dataset.empty()) out.add(f + ".dataset", "", "must be the PID of a dataset");
+        else check_pid(used[i].dataset, f + ".dataset", out);
+    }
+}
+
+void check_activity(const Activity& a, Violations& out) {
+    check_pid(a.pid, "activity.pid", out);
+    check_name(a.name, "activity.name", out);
+    check_pid(a.parent, "activity.parent", out);
+    check_times(a.start_time, a.end_time, "activity", out);
+    check_used(a.used, "activity.used", out);
+    for (std::size_t i = 0; i < a.agents.size(); ++i)
+        if (blank(a.agents[i].agent)) out.add(fmt::format("activity.agents[{}].agent", i), a.agents[i].agent, "must not be empty");
+    for (std::size_t i = 0; i < a.informed_by.size(); ++i)
+        if (a.informed_by[i].empty()) out.add(fmt::format("activity.informed_by[{}]", i), "", "must be the PID of an activity");
+    if (!a.generated.empty())
+        out.add("activity.generated", a.generated.front(), "is read back, not written: register outputs with add_outputs");
 }
 
 CompiledCondition compile_condition(const MetadataCondition& c, std::string_view field) {

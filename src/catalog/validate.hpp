@@ -16,6 +16,9 @@ void check_investigation(const Investigation& investigation, Violations& out);
 void check_sample(const Sample& sample, std::string_view field, Violations& out);
 void check_dataset(const Dataset& dataset, std::string_view field, Violations& out);
 void check_files(const std::vector<Datafile>& files, std::string_view field, Violations& out);
+void check_agent(const Agent& agent, Violations& out);
+void check_activity(const Activity& activity, Violations& out);
+void check_used(const std::vector<Used>& used, std::string_view field, Violations& out);
 void check_pid(const std::string& pid, std::string_view field, Violations& out);
 
 // What a key holds, fixed by its first use: number, string, bool, datetime, json or array.

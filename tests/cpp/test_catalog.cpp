@@ -260,3 +260,25 @@ TEST_CASE("caller-supplied PIDs are kept") {
     CHECK(cat.register_dataset(d).pid == d.pid);
     CHECK(cat.dataset(d.pid).name == "external");
 }
+
+TEST_CASE("a version 1 catalogue (no provenance tables) is migrated on opening, its data kept") {
+    test::TempDir dir;
+    const auto path = dir / "v1.db";
+    std::string pid;
+    {
+        Catalog cat(path);
+        pid = cat.register_dataset(test::dataset("from v1", {{"energy", {12.7, "keV"}}})).pid;
+    }
+    // Take the catalogue back to what schema version 1 wrote.
+    sql_exec(path,
+             "DROP TABLE association; DROP TABLE communication; DROP TABLE derivation; DROP TABLE generation; "
+             "DROP TABLE used; DROP TABLE activity_parameter; DROP TABLE activity; DROP TABLE agent; "
+             "PRAGMA user_version = 1");
+    Catalog cat(path);
+    CHECK(cat.schema_version() == Catalog::latest_schema_version());
+    CHECK(cat.dataset(pid).metadata.at("energy") == MetadataValue(12.7, "keV"));
+    Activity a;
+    a.name = "after the migration";
+    a.used = {{pid}};
+    CHECK(cat.start_activity(a).used.size() == 1);
+}

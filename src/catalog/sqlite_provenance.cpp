@@ -1,0 +1,784 @@
+// The SQLite store's provenance: agents, activities, their links, and lineage walks. Lineage
+// walks are recursive CTEs over the derivation table, so a walk is one statement.
+#include "catalog/sqlite_rows.hpp"
+#include "catalog/sqlite_store.hpp"
+#include "catalog/validate.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <limits>
+#include <ranges>
+#include <set>
+#include <unordered_set>
+
+namespace datatrail::detail {
+namespace {
+
+using sqlite::Database;
+using sqlite::Statement;
+
+std::string id_list(const auto& ids) {
+    return nlohmann::json(std::vector<std::int64_t>(ids.begin(), ids.end())).dump();
+}
+
+nlohmann::json environment_json(const Environment& e) {
+    nlohmann::json j = nlohmann::json::object();
+    if (!e.os.empty()) j["os"] = e.os;
+    if (!e.user.empty()) j["user"] = e.user;
+    if (!e.source_tree.empty()) j["source_tree"] = e.source_tree;
+    if (!e.git_commit.empty()) j["git_commit"] = e.git_commit;
+    if (e.git_dirty) j["git_dirty"] = *e.git_dirty;
+    if (!e.python_version.empty()) j["python_version"] = e.python_version;
+    if (!e.packages.empty()) j["packages"] = e.packages;
+    return j;
+}
+
+Environment environment_from(const std::string& text) {
+    const auto j = nlohmann::json::parse(text);
+    Environment e;
+    e.os = j.value("os", "");
+    e.user = j.value("user", "");
+    e.source_tree = j.value("source_tree", "");
+    e.git_commit = j.value("git_commit", "");
+    if (j.contains("git_dirty")) e.git_dirty = j["git_dirty"].get<bool>();
+    e.python_version = j.value("python_version", "");
+    if (j.contains("packages")) e.packages = j["packages"].get<std::map<std::string, std::string>>();
+    return e;
+}
+
+std::int64_t activity_id(Database& db, const std::string& pid, std::string_view field) {
+    auto st = db.cached("SELECT id FROM activity WHERE pid = ?");
+    st->bind(1, pid);
+    if (!st->step()) throw NotFound(fmt::format("{}: no activity with PID '{}' in the catalogue", field, pid));
+    return st->column_int(0);
+}
+
+std::optional<std::int64_t> find_id(Database& db, std::string_view table, const std::string& pid) {
+    auto st = db.cached(fmt::format("SELECT id FROM {} WHERE pid = ?", table));
+    st->bind(1, pid);
+    if (!st->step()) return std::nullopt;
+    return st->column_int(0);
+}
+
+// True when `target` is `start` or one of its ancestors in the derivation graph.
+bool is_ancestor_or_self(Database& db, std::int64_t target, std::int64_t start) {
+    if (target == start) return true;
+    auto st = db.cached(
+        "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT d.source_id FROM derivation d JOIN up ON d.derived_id = up.id) "
+        "SELECT 1 FROM up WHERE id = ?2 LIMIT 1");
+    st->bind(1, start).bind(2, target);
+    return st->step();
+}
+
+void insert_derivation(Database& db, std::int64_t derived, std::int64_t source, std::optional<std::int64_t> activity,
+                       const std::string& role) {
+    auto st = db.cached(
+        "INSERT INTO derivation (derived_id, source_id, activity_id, role) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (derived_id, source_id) DO NOTHING");
+    st->bind(1, derived).bind(2, source).bind(3, activity).bind(4, role).exec();
+}
+
+// Records that `activity` used datasets (checked to exist; violations collected), and derives
+// whatever the activity already generated from them, refusing cycles.
+void insert_used(Database& db, std::int64_t activity, const std::string& activity_pid, const std::vector<Used>& used,
+                 std::string_view field) {
+    Violations violations;
+    std::vector<std::int64_t> dataset_ids(used.size());
+    for (std::size_t i = 0; i < used.size(); ++i) {
+        const auto id = find_id(db, "dataset", used[i].dataset);
+        if (!id) {
+            violations.add(fmt::format("{}[{}].dataset", field, i), used[i].dataset, "must be the PID of a dataset in the catalogue");
+            continue;
+        }
+        dataset_ids[i] = *id;
+        if (!used[i].file.empty()) {
+            auto st = db.cached("SELECT 1 FROM datafile WHERE dataset_id = ? AND path = ?");
+            st->bind(1, *id).bind(2, used[i].file);
+            if (!st->step())
+                violations.add(fmt::format("{}[{}].file", field, i), used[i].file,
+                               fmt::format("must be the path of a file of dataset {}", used[i].dataset));
+        }
+    }
+    violations.throw_if_any();
+    std::vector<std::int64_t> outputs;
+    {
+        auto st = db.cached("SELECT dataset_id FROM generation WHERE activity_id = ?");
+        st->bind(1, activity);
+        while (st->step()) outputs.push_back(st->column_int(0));
+    }
+    auto ins = db.cached(
+        "INSERT INTO used (activity_id, dataset_id, path, role) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (activity_id, dataset_id, path) DO UPDATE SET role = excluded.role");
+    for (std::size_t i = 0; i < used.size(); ++i) {
+        for (const auto out : outputs)
+            if (is_ancestor_or_self(db, out, dataset_ids[i]))
+                throw ValidationError({{fmt::format("{}[{}].dataset", field, i), used[i].dataset,
+                                        fmt::format("would make a cycle: activity {} generated it or something it "
+                                                    "was made from",
+                                                    activity_pid)}});
+        ins->reset();
+        ins->bind(1, activity).bind(2, dataset_ids[i]).bind(3, used[i].file).bind(4, used[i].role).exec();
+        for (const auto out : outputs) insert_derivation(db, out, dataset_ids[i], activity, used[i].role);
+    }
+}
+
+void insert_association(Database& db, std::int64_t activity, const Association& a, std::string_view field) {
+    Violations violations;
+    const auto agent = resolve(db, "agent", a.agent, std::string(field), violations);
+    violations.throw_if_any();
+    if (!agent) return;
+    auto st = db.cached("INSERT INTO association (activity_id, agent_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+    st->bind(1, activity).bind(2, agent->id).bind(3, a.role).exec();
+}
+
+// True when `target` is `start` or an activity `start` was (transitively) informed by.
+bool is_informant_or_self(Database& db, std::int64_t target, std::int64_t start) {
+    if (target == start) return true;
+    auto st = db.cached(
+        "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT c.informant_id FROM communication c JOIN up ON c.informed_id = up.id) "
+        "SELECT 1 FROM up WHERE id = ?2 LIMIT 1");
+    st->bind(1, start).bind(2, target);
+    return st->step();
+}
+
+void insert_informed_by(Database& db, std::int64_t informed, const std::string& informed_pid,
+                        const std::string& informant_pid, std::string_view field) {
+    const auto informant = find_id(db, "activity", informant_pid);
+    if (!informant)
+        throw ValidationError({{std::string(field), informant_pid, "must be the PID of an activity in the catalogue"}});
+    if (is_informant_or_self(db, informed, *informant))
+        throw ValidationError({{std::string(field), informant_pid,
+                                fmt::format("would make a cycle: it was informed by {} already", informed_pid)}});
+    auto st = db.cached("INSERT INTO communication (informed_id, informant_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    st->bind(1, informed).bind(2, *informant).exec();
+}
+
+Agent agent_from(const Statement& st) {
+    Agent a;
+    a.pid = st.column_text(0);
+    a.type = parse_agent_type(st.column_text(1));
+    a.name = st.column_text(2);
+    a.orcid = st.column_text(3);
+    a.email = st.column_text(4);
+    a.version = st.column_text(5);
+    a.url = st.column_text(6);
+    return a;
+}
+constexpr std::string_view agent_columns = "SELECT pid, type, name, orcid, email, version, url FROM agent";
+
+// ---- lineage graphs ------------------------------------------------------------------------
+
+struct GraphBuilder {
+    Database& db;
+    ProvGraph graph;
+    std::unordered_set<std::string> seen;
+
+    bool add(ProvNode node) {
+        if (!seen.insert(node.id).second) return false;
+        graph.nodes.push_back(std::move(node));
+        return true;
+    }
+    void edge(std::string from, std::string to, EdgeKind kind, std::string role = {}, std::string activity = {}) {
+        graph.edges.push_back({std::move(from), std::move(to), kind, std::move(role), std::move(activity)});
+    }
+
+    static void put(ProvNode& n, const char* key, std::string value) {
+        if (!value.empty()) n.attributes[key] = std::move(value);
+    }
+
+    // Dataset nodes for (id -> depth), in depth then id order.
+    void datasets(const std::map<std::int64_t, int>& depth) {
+        std::vector<std::pair<int, std::int64_t>> order;
+        for (const auto& [id, d] : depth) order.emplace_back(d, id);
+        std::sort(order.begin(), order.end());
+        std::unordered_map<std::int64_t, ProvNode> nodes;
+        std::vector<std::int64_t> ids;
+        for (const auto& [d, id] : order) ids.push_back(id);
+        auto st = db.cached(
+            "SELECT id, pid, name, kind, state, start_time, end_time, created_at, created_by FROM dataset "
+            "WHERE id IN (SELECT value FROM json_each(?))");
+        st->bind(1, id_list(ids));
+        while (st->step()) {
+            ProvNode n;
+            n.kind = NodeKind::dataset;
+            n.id = st->column_text(1);
+            n.name = st->column_text(2);
+            put(n, "kind", st->column_text(3));
+            put(n, "state", st->column_text(4));
+            put(n, "start_time", st->column_text(5));
+            put(n, "end_time", st->column_text(6));
+            put(n, "created_at", st->column_text(7));
+            put(n, "created_by", st->column_text(8));
+            n.depth = depth.at(st->column_int(0));
+            nodes.emplace(st->column_int(0), std::move(n));
+        }
+        for (const auto id : ids) add(std::move(nodes.at(id)));
+    }
+
+    void activities(const std::map<std::int64_t, int>& depth) {
+        std::vector<std::int64_t> ids;
+        for (const auto& [id, d] : depth) ids.push_back(id);
+        auto st = db.cached(
+            "SELECT id, pid, name, type, program, version, status, start_time, end_time, host FROM activity "
+            "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id");
+        st->bind(1, id_list(ids));
+        while (st->step()) {
+            ProvNode n;
+            n.kind = NodeKind::activity;
+            n.id = st->column_text(1);
+            n.name = st->column_text(2);
+            put(n, "type", st->column_text(3));
+            put(n, "program", st->column_text(4));
+            put(n, "version", st->column_text(5));
+            put(n, "status", st->column_text(6));
+            put(n, "start_time", st->column_text(7));
+            put(n, "end_time", st->column_text(8));
+            put(n, "host", st->column_text(9));
+            n.depth = depth.at(st->column_int(0));
+            add(std::move(n));
+        }
+    }
+
+    // Links among the chosen datasets and activities, plus the agents of those activities.
+    void links(const std::map<std::int64_t, int>& datasets, const std::map<std::int64_t, int>& activities) {
+        const std::string ds = id_list(std::views::keys(datasets));
+        const std::string as = id_list(std::views::keys(activities));
+        {
+            auto st = db.cached(
+                "SELECT dd.pid, sd.pid, a.pid, d.role FROM derivation d JOIN dataset dd ON dd.id = d.derived_id "
+                "JOIN dataset sd ON sd.id = d.source_id LEFT JOIN activity a ON a.id = d.activity_id "
+                "WHERE d.derived_id IN (SELECT value FROM json_each(?1)) AND d.source_id IN (SELECT value FROM json_each(?1)) "
+                "ORDER BY d.derived_id, d.source_id");
+            st->bind(1, ds);
+            while (st->step())
+                edge(st->column_text(0), st->column_text(1), EdgeKind::was_derived_from, st->column_text(3), st->column_text(2));
+        }
+        {
+            auto st = db.cached(
+                "SELECT d.pid, a.pid, g.role FROM generation g JOIN dataset d ON d.id = g.dataset_id "
+                "JOIN activity a ON a.id = g.activity_id WHERE g.dataset_id IN (SELECT value FROM json_each(?1)) "
+                "AND g.activity_id IN (SELECT value FROM json_each(?2)) ORDER BY g.dataset_id");
+            st->bind(1, ds).bind(2, as);
+            while (st->step()) edge(st->column_text(0), st->column_text(1), EdgeKind::was_generated_by, st->column_text(2));
+        }
+        {
+            auto st = db.cached(
+                "SELECT a.pid, d.pid, u.path, u.role FROM used u JOIN activity a ON a.id = u.activity_id "
+                "JOIN dataset d ON d.id = u.dataset_id WHERE u.activity_id IN (SELECT value FROM json_each(?1)) "
+                "AND u.dataset_id IN (SELECT value FROM json_each(?2)) ORDER BY u.activity_id, u.dataset_id, u.path");
+            st->bind(1, as).bind(2, ds);
+            while (st->step()) {
+                const auto dataset = st->column_text(1);
+                const auto path = st->column_text(2);
+                if (path.empty()) {
+                    edge(st->column_text(0), dataset, EdgeKind::used, st->column_text(3));
+                    continue;
+                }
+                const std::string file = dataset + "#" + path;
+                ProvNode n;
+                n.kind = NodeKind::datafile;
+                n.id = file;
+                n.name = path;
+                if (const auto* parent = graph.find(dataset)) n.depth = parent->depth;
+                if (add(std::move(n))) edge(dataset, file, EdgeKind::had_member);
+                edge(st->column_text(0), file, EdgeKind::used, st->column_text(3));
+            }
+        }
+        {
+            auto st = db.cached(
+                "SELECT a.pid, b.pid FROM communication c JOIN activity a ON a.id = c.informed_id "
+                "JOIN activity b ON b.id = c.informant_id WHERE c.informed_id IN (SELECT value FROM json_each(?1)) "
+                "AND c.informant_id IN (SELECT value FROM json_each(?1)) ORDER BY c.informed_id, c.informant_id");
+            st->bind(1, as);
+            while (st->step()) edge(st->column_text(0), st->column_text(1), EdgeKind::was_informed_by);
+        }
+        {
+            auto st = db.cached(
+                "SELECT a.pid, g.pid, g.type, g.name, g.orcid, g.email, g.version, g.url, s.role, a.id FROM association s "
+                "JOIN activity a ON a.id = s.activity_id JOIN agent g ON g.id = s.agent_id "
+                "WHERE s.activity_id IN (SELECT value FROM json_each(?1)) ORDER BY s.activity_id, g.id");
+            st->bind(1, as);
+            while (st->step()) {
+                ProvNode n;
+                n.kind = NodeKind::agent;
+                n.id = st->column_text(1);
+                n.name = st->column_text(3);
+                put(n, "type", st->column_text(2));
+                put(n, "orcid", st->column_text(4));
+                put(n, "email", st->column_text(5));
+                put(n, "version", st->column_text(6));
+                put(n, "url", st->column_text(7));
+                n.depth = activities.at(st->column_int(9));
+                add(std::move(n));
+                edge(st->column_text(0), st->column_text(1), EdgeKind::was_associated_with, st->column_text(8));
+            }
+        }
+    }
+};
+
+// (id, smallest depth) of every dataset reachable from the seeds within `depth` steps.
+std::map<std::int64_t, int> walk(Database& db, const std::map<std::int64_t, int>& seeds, Direction direction, int depth) {
+    const char* sql = direction == Direction::ancestors
+                          ? "WITH RECURSIVE walk(id, depth) AS ("
+                            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) "
+                            "UNION SELECT d.source_id, w.depth + 1 FROM derivation d JOIN walk w ON d.derived_id = w.id "
+                            "WHERE w.depth < ?2) SELECT id, min(depth) FROM walk GROUP BY id"
+                          : "WITH RECURSIVE walk(id, depth) AS ("
+                            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) "
+                            "UNION SELECT d.derived_id, w.depth + 1 FROM derivation d JOIN walk w ON d.source_id = w.id "
+                            "WHERE w.depth < ?2) SELECT id, min(depth) FROM walk GROUP BY id";
+    nlohmann::json seed = nlohmann::json::array();
+    for (const auto& [id, d] : seeds) seed.push_back({id, d});
+    auto st = db.cached(sql);
+    st->bind(1, seed.dump()).bind(2, static_cast<std::int64_t>(depth < 0 ? std::numeric_limits<int>::max() : depth));
+    std::map<std::int64_t, int> out;
+    while (st->step()) out.emplace(st->column_int(0), static_cast<int>(st->column_int(1)));
+    return out;
+}
+
+}  // namespace
+
+// ---- agents ----------------------------------------------------------------------------------
+
+Agent SqliteStore::insert_agent(const Agent& a) {
+    write([&](Database& db) {
+        if (pid_exists(db, "agent", a.pid))
+            throw Conflict(fmt::format("agent.pid '{}' must be unique: the catalogue already has it", a.pid));
+        auto dup = db.cached("SELECT pid FROM agent WHERE type = ? AND name = ?");
+        dup->bind(1, to_string(a.type)).bind(2, a.name);
+        if (dup->step())
+            throw Conflict(fmt::format("agent.name '{}' must be unique among {} agents: the catalogue has it as {}", a.name,
+                                       to_string(a.type), dup->column_text(0)));
+        auto st = db.cached("INSERT INTO agent (pid, type, name, orcid, email, version, url) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        st->bind(1, a.pid).bind(2, to_string(a.type)).bind(3, a.name).bind(4, a.orcid).bind(5, a.email);
+        st->bind(6, a.version).bind(7, a.url).exec();
+    });
+    return a;
+}
+
+std::optional<Agent> SqliteStore::find_agent(const std::string& pid_or_name) {
+    std::optional<Agent> out;
+    read([&](Database& db) {
+        const auto ref = lookup(db, "agent", pid_or_name);
+        if (!ref) return;
+        auto st = db.cached(fmt::format("{} WHERE id = ?", agent_columns));
+        st->bind(1, ref->id);
+        if (st->step()) out = agent_from(*st);
+    });
+    return out;
+}
+
+std::vector<Agent> SqliteStore::list_agents() {
+    std::vector<Agent> out;
+    read([&](Database& db) {
+        auto st = db.cached(fmt::format("{} ORDER BY id", agent_columns));
+        while (st->step()) out.push_back(agent_from(*st));
+    });
+    return out;
+}
+
+// ---- activities ------------------------------------------------------------------------------
+
+Activity SqliteStore::insert_activity(const ActivityRow& row) {
+    const auto& a = row.activity;
+    std::int64_t id = 0;
+    write([&](Database& db) {
+        if (pid_exists(db, "activity", a.pid))
+            throw Conflict(fmt::format("activity.pid '{}' must be unique: the catalogue already has it", a.pid));
+        std::optional<std::int64_t> parent;
+        if (!a.parent.empty()) {
+            parent = find_id(db, "activity", a.parent);
+            if (!parent) throw ValidationError({{"activity.parent", a.parent, "must be the PID of an activity in the catalogue"}});
+        }
+        Violations violations;
+        std::unordered_map<std::string, KeyInfo> keys;
+        check_keys(db, row.parameters, "activity", keys, violations);
+        violations.throw_if_any();
+        auto st = db.cached(
+            "INSERT INTO activity (pid, name, type, program, version, start_time, end_time, status, host, command_line, "
+            "parent_id, log, environment, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        st->bind(1, a.pid).bind(2, a.name).bind(3, to_string(a.type)).bind(4, a.program).bind(5, a.version);
+        st->bind(6, opt_time(a.start_time)).bind_text_or_null(7, opt_time(a.end_time)).bind(8, to_string(a.status));
+        st->bind(9, a.host).bind(10, a.command_line).bind(11, parent).bind(12, a.log);
+        st->bind(13, environment_json(a.environment).dump()).bind(14, a.created_by).exec();
+        id = db.last_insert_rowid();
+        insert_metadata(db, activity_parameters, id, row.parameters);
+        insert_used(db, id, a.pid, a.used, "activity.used");
+        for (std::size_t i = 0; i < a.agents.size(); ++i)
+            insert_association(db, id, a.agents[i], fmt::format("activity.agents[{}].agent", i));
+        for (std::size_t i = 0; i < a.informed_by.size(); ++i)
+            insert_informed_by(db, id, a.pid, a.informed_by[i], fmt::format("activity.informed_by[{}]", i));
+    });
+    Activity out;
+    read([&](Database& db) { out = load_activities(db, {id}).front(); });
+    return out;
+}
+
+std::vector<Activity> SqliteStore::load_activities(Database& db, const std::vector<std::int64_t>& ids) {
+    std::vector<Activity> out(ids.size());
+    std::unordered_map<std::int64_t, std::size_t> index;
+    for (std::size_t i = 0; i < ids.size(); ++i) index.emplace(ids[i], i);
+    const std::string list = id_list(ids);
+    {
+        auto st = db.cached(
+            "SELECT a.id, a.pid, a.name, a.type, a.program, a.version, a.start_time, a.end_time, a.status, a.host, "
+            "a.command_line, p.pid, a.log, a.environment, a.created_by FROM activity a "
+            "LEFT JOIN activity p ON p.id = a.parent_id WHERE a.id IN (SELECT value FROM json_each(?))");
+        st->bind(1, list);
+        while (st->step()) {
+            auto& a = out[index.at(st->column_int(0))];
+            a.pid = st->column_text(1);
+            a.name = st->column_text(2);
+            a.type = parse_activity_type(st->column_text(3));
+            a.program = st->column_text(4);
+            a.version = st->column_text(5);
+            a.start_time = column_time(*st, 6);
+            a.end_time = column_time(*st, 7);
+            a.status = parse_activity_status(st->column_text(8));
+            a.host = st->column_text(9);
+            a.command_line = st->column_text(10);
+            a.parent = st->column_text(11);
+            a.log = st->column_text(12);
+            a.environment = environment_from(st->column_text(13));
+            a.created_by = st->column_text(14);
+        }
+    }
+    {
+        auto st = db.cached(
+            "SELECT m.activity_id, k.key, m.type, m.value, m.unit, m.uncertainty FROM activity_parameter m "
+            "JOIN metadata_key k ON k.id = m.key_id WHERE m.activity_id IN (SELECT value FROM json_each(?))");
+        st->bind(1, list);
+        while (st->step()) out[index.at(st->column_int(0))].parameters.emplace(st->column_text(1), column_metadata(*st, 2));
+    }
+    {
+        auto st = db.cached(
+            "SELECT u.activity_id, d.pid, u.path, u.role FROM used u JOIN dataset d ON d.id = u.dataset_id "
+            "WHERE u.activity_id IN (SELECT value FROM json_each(?)) ORDER BY u.activity_id, d.id, u.path");
+        st->bind(1, list);
+        while (st->step()) out[index.at(st->column_int(0))].used.push_back({st->column_text(1), st->column_text(2), st->column_text(3)});
+    }
+    {
+        auto st = db.cached(
+            "SELECT g.activity_id, d.pid FROM generation g JOIN dataset d ON d.id = g.dataset_id "
+            "WHERE g.activity_id IN (SELECT value FROM json_each(?)) ORDER BY g.dataset_id");
+        st->bind(1, list);
+        while (st->step()) out[index.at(st->column_int(0))].generated.push_back(st->column_text(1));
+    }
+    {
+        auto st = db.cached(
+            "SELECT s.activity_id, g.pid, s.role FROM association s JOIN agent g ON g.id = s.agent_id "
+            "WHERE s.activity_id IN (SELECT value FROM json_each(?)) ORDER BY s.activity_id, g.id, s.role");
+        st->bind(1, list);
+        while (st->step()) out[index.at(st->column_int(0))].agents.push_back({st->column_text(1), st->column_text(2)});
+    }
+    {
+        auto st = db.cached(
+            "SELECT c.informed_id, a.pid FROM communication c JOIN activity a ON a.id = c.informant_id "
+            "WHERE c.informed_id IN (SELECT value FROM json_each(?)) ORDER BY c.informed_id, a.id");
+        st->bind(1, list);
+        while (st->step()) out[index.at(st->column_int(0))].informed_by.push_back(st->column_text(1));
+    }
+    return out;
+}
+
+std::optional<Activity> SqliteStore::find_activity(const std::string& pid) {
+    std::optional<Activity> out;
+    read([&](Database& db) {
+        if (const auto id = find_id(db, "activity", pid)) out = load_activities(db, {*id}).front();
+    });
+    return out;
+}
+
+std::vector<Activity> SqliteStore::find_activities(const ActivityQuery& q) {
+    std::vector<Activity> out;
+    read([&](Database& db) {
+        std::string sql = "SELECT a.id, a.version FROM activity a WHERE 1";
+        std::vector<std::string> binds;
+        if (!q.name.empty()) sql += " AND a.name GLOB ?", binds.push_back(q.name);
+        if (q.type) sql += " AND a.type = ?", binds.emplace_back(to_string(*q.type));
+        if (q.status) sql += " AND a.status = ?", binds.emplace_back(to_string(*q.status));
+        if (!q.program.empty()) sql += " AND a.program = ?", binds.push_back(q.program);
+        if (!q.parent.empty()) {
+            if (!find_id(db, "activity", q.parent)) throw NotFound(fmt::format("no activity with PID '{}' in the catalogue", q.parent));
+            sql += " AND a.parent_id = (SELECT id FROM activity WHERE pid = ?)", binds.push_back(q.parent);
+        }
+        sql += " ORDER BY a.id";
+        auto st = db.prepare(sql);
+        for (std::size_t i = 0; i < binds.size(); ++i) st.bind(static_cast<int>(i + 1), binds[i]);
+        std::vector<std::int64_t> ids;
+        // Versions compare part by part, which SQL cannot: filter here.
+        while (st.step()) {
+            const auto version = st.column_text(1);
+            if (!q.min_version.empty() && compare_versions(version, q.min_version) < 0) continue;
+            if (!q.max_version.empty() && compare_versions(version, q.max_version) >= 0) continue;
+            ids.push_back(st.column_int(0));
+            if (q.limit && ids.size() >= q.limit) break;
+        }
+        out = load_activities(db, ids);
+    });
+    return out;
+}
+
+void SqliteStore::add_inputs(const std::string& activity_pid, const std::vector<Used>& used) {
+    write([&](Database& db) { insert_used(db, activity_id(db, activity_pid, "add_inputs"), activity_pid, used, "used"); });
+}
+
+std::vector<Dataset> SqliteStore::insert_outputs(const std::string& activity_pid, const std::vector<DatasetRow>& rows,
+                                                 const std::string& role) {
+    std::vector<Dataset> out;
+    write([&](Database& db) {
+        const auto activity = activity_id(db, activity_pid, "add_outputs");
+        std::vector<std::int64_t> ids;
+        out = insert_dataset_rows(db, rows, ids);
+        std::vector<std::pair<std::int64_t, std::string>> inputs;
+        {
+            auto st = db.cached("SELECT DISTINCT dataset_id, role FROM used WHERE activity_id = ? AND path = '' "
+                                "UNION SELECT dataset_id, '' FROM used WHERE activity_id = ? AND path <> '' "
+                                "AND dataset_id NOT IN (SELECT dataset_id FROM used WHERE activity_id = ? AND path = '')");
+            st->bind(1, activity).bind(2, activity).bind(3, activity);
+            while (st->step()) inputs.emplace_back(st->column_int(0), st->column_text(1));
+        }
+        auto gen = db.cached("INSERT INTO generation (dataset_id, activity_id, role) VALUES (?, ?, ?)");
+        for (const auto id : ids) {
+            gen->reset();
+            gen->bind(1, id).bind(2, activity).bind(3, role).exec();
+            for (const auto& [source, used_role] : inputs) insert_derivation(db, id, source, activity, used_role);
+        }
+    });
+    return out;
+}
+
+void SqliteStore::append_log(const std::string& activity_pid, std::string_view text) {
+    write([&](Database& db) {
+        const auto id = activity_id(db, activity_pid, "append_log");
+        auto st = db.cached("UPDATE activity SET log = log || ? WHERE id = ?");
+        st->bind(1, text).bind(2, id).exec();
+    });
+}
+
+void SqliteStore::finish_activity(const std::string& activity_pid, ActivityStatus status, Timestamp end_time) {
+    write([&](Database& db) {
+        const auto id = activity_id(db, activity_pid, "finish_activity");
+        {
+            auto st = db.cached("SELECT start_time FROM activity WHERE id = ?");
+            st->bind(1, id);
+            st->step();
+            if (end_time < parse_time(st->column_text(0)))
+                throw ValidationError({{"end_time", format_time(end_time),
+                                        fmt::format("must not be before the activity's start_time ({})", st->column_text(0))}});
+        }
+        auto st = db.cached("UPDATE activity SET status = ?, end_time = ? WHERE id = ?");
+        st->bind(1, to_string(status)).bind(2, format_time(end_time)).bind(3, id).exec();
+        // A failed run leaves nothing looking valid; a successful one completes what it wrote.
+        auto outputs = db.cached(
+            status == ActivityStatus::failed
+                ? "UPDATE dataset SET state = 'failed', end_time = COALESCE(end_time, ?1) "
+                  "WHERE id IN (SELECT dataset_id FROM generation WHERE activity_id = ?2)"
+                : "UPDATE dataset SET state = 'complete', end_time = COALESCE(end_time, ?1) "
+                  "WHERE state = 'acquiring' AND id IN (SELECT dataset_id FROM generation WHERE activity_id = ?2)");
+        if (status != ActivityStatus::running) outputs->bind(1, format_time(end_time)).bind(2, id).exec();
+    });
+}
+
+void SqliteStore::add_derivation(const std::string& derived_pid, const std::string& source_pid, const std::string& role) {
+    write([&](Database& db) {
+        Violations violations;
+        const auto derived = find_id(db, "dataset", derived_pid);
+        const auto source = find_id(db, "dataset", source_pid);
+        if (!derived) violations.add("derived", derived_pid, "must be the PID of a dataset in the catalogue");
+        if (!source) violations.add("source", source_pid, "must be the PID of a dataset in the catalogue");
+        violations.throw_if_any();
+        if (is_ancestor_or_self(db, *derived, *source))
+            throw ValidationError({{"source", source_pid,
+                                    fmt::format("would make a cycle: it is {} or was made from it", derived_pid)}});
+        insert_derivation(db, *derived, *source, std::nullopt, role);
+    });
+}
+
+void SqliteStore::add_informed_by(const std::string& activity_pid, const std::string& informant_pid) {
+    write([&](Database& db) {
+        insert_informed_by(db, activity_id(db, activity_pid, "add_informed_by"), activity_pid, informant_pid, "informant");
+    });
+}
+
+void SqliteStore::associate(const std::string& activity_pid, const std::string& agent, const std::string& role) {
+    write([&](Database& db) { insert_association(db, activity_id(db, activity_pid, "associate"), {agent, role}, "agent"); });
+}
+
+// ---- lineage ---------------------------------------------------------------------------------
+
+ProvGraph SqliteStore::lineage(const std::string& pid, Direction direction, int depth) {
+    ProvGraph graph;
+    read([&](Database& db) {
+        const bool up = direction == Direction::ancestors;
+        const int limit = depth < 0 ? std::numeric_limits<int>::max() : depth;
+        std::map<std::int64_t, int> seeds;
+        std::map<std::int64_t, int> activities;
+        if (const auto dataset = find_id(db, "dataset", pid)) {
+            seeds.emplace(*dataset, 0);
+        } else if (const auto activity = find_id(db, "activity", pid)) {
+            activities.emplace(*activity, 0);
+            if (limit > 0) {
+                auto st = db.cached(up ? "SELECT dataset_id FROM used WHERE activity_id = ?"
+                                       : "SELECT dataset_id FROM generation WHERE activity_id = ?");
+                st->bind(1, *activity);
+                while (st->step()) seeds.emplace(st->column_int(0), 1);
+            }
+        } else {
+            throw NotFound(fmt::format("no dataset or activity with PID '{}' in the catalogue", pid));
+        }
+        const auto datasets = walk(db, seeds, direction, limit);
+        // Activities on the way: for ancestors, those that generated a dataset short of the
+        // limit (their inputs are in the graph); for descendants, those that used one.
+        {
+            nlohmann::json within = nlohmann::json::array();
+            for (const auto& [id, d] : datasets)
+                if (d < limit) within.push_back({id, d});
+            auto st = db.cached(up ? "SELECT g.activity_id, min(json_extract(j.value, '$[1]')) FROM json_each(?) j "
+                                     "JOIN generation g ON g.dataset_id = json_extract(j.value, '$[0]') GROUP BY g.activity_id"
+                                   : "SELECT u.activity_id, min(json_extract(j.value, '$[1]')) FROM json_each(?) j "
+                                     "JOIN used u ON u.dataset_id = json_extract(j.value, '$[0]') GROUP BY u.activity_id");
+            st->bind(1, within.dump());
+            while (st->step()) activities.emplace(st->column_int(0), static_cast<int>(st->column_int(1)));
+        }
+        if (!up) {
+            // ...and the generators of the datasets found, which used something in the graph.
+            nlohmann::json found = nlohmann::json::array();
+            for (const auto& [id, d] : datasets)
+                if (d > 0) found.push_back({id, d});
+            auto st = db.cached(
+                "SELECT g.activity_id, min(json_extract(j.value, '$[1]')) - 1 FROM json_each(?) j "
+                "JOIN generation g ON g.dataset_id = json_extract(j.value, '$[0]') GROUP BY g.activity_id");
+            st->bind(1, found.dump());
+            while (st->step()) activities.emplace(st->column_int(0), static_cast<int>(st->column_int(1)));
+        }
+        GraphBuilder builder{db, {}, {}};
+        builder.datasets(datasets);
+        builder.activities(activities);
+        builder.links(datasets, activities);
+        graph = std::move(builder.graph);
+        // The start node first, whatever its kind.
+        const auto start = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const ProvNode& n) { return n.id == pid; });
+        if (start != graph.nodes.end()) std::rotate(graph.nodes.begin(), start, start + 1);
+    });
+    return graph;
+}
+
+ProvGraph SqliteStore::lineage_path(const std::string& ancestor, const std::string& descendant) {
+    ProvGraph graph;
+    read([&](Database& db) {
+        Violations violations;
+        const auto from = find_id(db, "dataset", ancestor);
+        const auto to = find_id(db, "dataset", descendant);
+        if (!from) violations.add("ancestor", ancestor, "must be the PID of a dataset in the catalogue");
+        if (!to) violations.add("descendant", descendant, "must be the PID of a dataset in the catalogue");
+        violations.throw_if_any();
+        // Breadth first from the descendant up its sources: the first time the ancestor is
+        // reached is a shortest path.
+        std::unordered_map<std::int64_t, std::int64_t> next;  // source -> the dataset derived from it
+        std::deque<std::int64_t> queue{*to};
+        next.emplace(*to, *to);
+        auto st = db.cached("SELECT source_id FROM derivation WHERE derived_id = ?");
+        while (!queue.empty() && !next.contains(*from)) {
+            const auto id = queue.front();
+            queue.pop_front();
+            st->reset();
+            st->bind(1, id);
+            while (st->step()) {
+                const auto source = st->column_int(0);
+                if (next.emplace(source, id).second) queue.push_back(source);
+            }
+        }
+        if (!next.contains(*from))
+            throw NotFound(fmt::format("{} was not made from {}: no derivation path leads from one to the other", descendant,
+                                       ancestor));
+        // The path from the ancestor down to the descendant; depth counts from the descendant,
+        // as in ancestors().
+        std::vector<std::int64_t> path{*from};
+        while (path.back() != *to) path.push_back(next.at(path.back()));
+        std::map<std::int64_t, int> datasets, activities;
+        std::vector<std::string> pids;
+        {
+            auto pid_of = db.cached("SELECT pid FROM dataset WHERE id = ?");
+            for (std::size_t i = 0; i < path.size(); ++i) {
+                datasets.emplace(path[i], static_cast<int>(path.size() - 1 - i));
+                pid_of->reset();
+                pid_of->bind(1, path[i]);
+                pid_of->step();
+                pids.push_back(pid_of->column_text(0));
+            }
+        }
+        {
+            auto by = db.cached("SELECT activity_id FROM derivation WHERE derived_id = ? AND source_id = ? AND activity_id IS NOT NULL");
+            for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+                by->reset();
+                by->bind(1, path[i + 1]).bind(2, path[i]);
+                if (by->step()) activities.emplace(by->column_int(0), datasets.at(path[i + 1]));
+            }
+        }
+        GraphBuilder builder{db, {}, {}};
+        builder.datasets(datasets);
+        builder.activities(activities);
+        builder.links(datasets, activities);
+        // Keep the path's own steps, not shortcuts between datasets on it.
+        std::set<std::pair<std::string, std::string>> steps;
+        for (std::size_t i = 0; i + 1 < pids.size(); ++i) steps.emplace(pids[i + 1], pids[i]);
+        std::erase_if(builder.graph.edges, [&](const ProvEdge& e) {
+            return e.kind == EdgeKind::was_derived_from && !steps.contains({e.from, e.to});
+        });
+        graph = std::move(builder.graph);
+    });
+    return graph;
+}
+
+ProvGraph SqliteStore::provenance() {
+    ProvGraph graph;
+    read([&](Database& db) {
+        std::map<std::int64_t, int> datasets, activities;
+        {
+            auto st = db.cached("SELECT id FROM dataset ORDER BY id");
+            while (st->step()) datasets.emplace(st->column_int(0), 0);
+        }
+        {
+            auto st = db.cached("SELECT id FROM activity ORDER BY id");
+            while (st->step()) activities.emplace(st->column_int(0), 0);
+        }
+        GraphBuilder builder{db, {}, {}};
+        builder.datasets(datasets);
+        builder.activities(activities);
+        builder.links(datasets, activities);
+        // Agents not associated with any activity belong to the catalogue's provenance too.
+        auto st = db.cached(fmt::format("{} ORDER BY id", agent_columns));
+        while (st->step()) {
+            const auto a = agent_from(*st);
+            ProvNode n;
+            n.kind = NodeKind::agent;
+            n.id = a.pid;
+            n.name = a.name;
+            n.attributes["type"] = std::string(to_string(a.type));
+            GraphBuilder::put(n, "orcid", a.orcid);
+            GraphBuilder::put(n, "email", a.email);
+            GraphBuilder::put(n, "version", a.version);
+            GraphBuilder::put(n, "url", a.url);
+            builder.add(std::move(n));
+        }
+        graph = std::move(builder.graph);
+    });
+    return graph;
+}
+
+std::vector<Dataset> SqliteStore::datasets_by_pid(const std::vector<std::string>& pids) {
+    std::vector<Dataset> out;
+    read([&](Database& db) {
+        std::vector<std::int64_t> ids;
+        for (const auto& pid : pids)
+            if (const auto id = find_id(db, "dataset", pid)) ids.push_back(*id);
+        out = load_datasets(db, ids);
+    });
+    return out;
+}
+
+}  // namespace datatrail::detail
