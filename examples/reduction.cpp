@@ -1,0 +1,59 @@
+// A C++ processing step that records its provenance: the run is an ActivityRun, its output
+// a processed dataset derived from the raw scan it read. Leaving the scope normally marks the
+// run succeeded; an exception marks it (and its output) failed.
+// Run: reduction [catalogue path]
+#include <datatrail/datatrail.hpp>
+
+#include <iostream>
+#include <stdexcept>
+
+int main(int argc, char** argv) {
+    try {
+        datatrail::Catalog catalog(argc > 1 ? argv[1] : ":memory:");
+        datatrail::Dataset scan;
+        scan.name = "scan_001";
+        scan.metadata["energy"] = {12.7, "keV"};
+        scan = catalog.register_dataset(scan);
+
+        // [snippet:run]
+        datatrail::Activity step;
+        step.name = "dark subtraction";
+        step.program = "darkcorr";
+        step.version = "1.4.2";
+        step.parameters = {{"threshold", {20.0, "counts"}}, {"method", "median"}};
+        step.used = {{scan.pid, "", "input"}};
+        std::string output;
+        {
+            datatrail::ActivityRun run(catalog, step);
+            run.log("subtracting the median dark");
+            datatrail::Dataset corrected;
+            corrected.name = "scan_001_corrected";
+            corrected.metadata["mean_intensity"] = {812.5, "counts"};
+            output = run.output(corrected).pid;
+        }  // succeeded here
+        // [snippet:run]
+
+        // A run that throws: recorded as failed, its output marked failed.
+        try {
+            datatrail::ActivityRun run(catalog, step);
+            datatrail::Dataset partial;
+            partial.name = "scan_001_corrected_again";
+            run.output(partial);
+            throw std::runtime_error("dark frame missing");
+        } catch (const std::runtime_error& e) {
+            std::cout << "second run failed as expected: " << e.what() << '\n';
+        }
+
+        // [snippet:lineage]
+        const auto graph = catalog.ancestors(output);
+        for (const auto* node : graph.nodes_of(datatrail::NodeKind::dataset))
+            std::cout << node->name << " (" << node->attributes.at("kind") << ", depth " << node->depth << ")\n";
+        std::cout << datatrail::to_prov_n(graph);
+        // [snippet:lineage]
+        for (const auto& a : catalog.find_activities({.program = "darkcorr"}))
+            std::cout << a.pid << ' ' << datatrail::to_string(a.status) << '\n';
+    } catch (const datatrail::Error& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
