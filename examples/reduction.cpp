@@ -50,6 +50,20 @@ int main(int argc, char** argv) {
             std::cout << node->name << " (" << node->attributes.at("kind") << ", depth " << node->depth << ")\n";
         std::cout << datatrail::to_prov_n(graph);
         // [snippet:lineage]
+        datatrail::Dataset d;
+        d.name = "typo";
+        d.metadata["energy"] = {12.7, "kev"};  // UDUNITS-2 units are case-sensitive: keV
+        // [snippet:errors]
+        try {
+            catalog.register_dataset(d);
+        } catch (const datatrail::UnitError& e) {  // unknown unit, wrong dimension
+            for (const auto& v : e.violations()) std::cerr << v.field << " = " << v.value << ": " << v.rule << '\n';
+        } catch (const datatrail::ValidationError& e) {  // any other broken rule; nothing was written
+            std::cerr << e.what() << '\n';
+        } catch (const datatrail::Conflict& e) {  // a duplicate PID or name
+            std::cerr << e.what() << '\n';
+        }
+        // [snippet:errors]
         for (const auto& a : catalog.find_activities({.program = "darkcorr"}))
             std::cout << a.pid << ' ' << datatrail::to_string(a.status) << '\n';
     } catch (const datatrail::Error& e) {
