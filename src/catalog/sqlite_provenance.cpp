@@ -526,7 +526,7 @@ void SqliteStore::add_inputs(const std::string& activity_pid, const std::vector<
     write([&](Database& db) { insert_used(db, activity_id(db, activity_pid, "add_inputs"), activity_pid, used, "used"); });
 }
 
-std::vector<Dataset> SqliteStore::insert_outputs(const std::string& activity_pid, const std::vector<DatasetRow>& rows,
+std::vector<Dataset> SqliteStore::insert_outputs(const std::string& activity_pid, std::vector<DatasetRow> rows,
                                                  const std::string& role) {
     std::vector<Dataset> out;
     write([&](Database& db) {

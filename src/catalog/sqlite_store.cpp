@@ -672,7 +672,7 @@ std::vector<Sample> SqliteStore::list_samples() {
 // ---------------------------------------------------------------------------------------------
 // Datasets
 
-std::vector<Dataset> SqliteStore::insert_datasets(const std::vector<DatasetRow>& rows) {
+std::vector<Dataset> SqliteStore::insert_datasets(std::vector<DatasetRow> rows) {
     std::vector<Dataset> out;
     write([&](Database& db) {
         std::vector<std::int64_t> ids;
@@ -681,7 +681,7 @@ std::vector<Dataset> SqliteStore::insert_datasets(const std::vector<DatasetRow>&
     return out;
 }
 
-std::vector<Dataset> SqliteStore::insert_dataset_rows(Database& db, const std::vector<DatasetRow>& rows,
+std::vector<Dataset> SqliteStore::insert_dataset_rows(Database& db, std::vector<DatasetRow>& rows,
                                                       std::vector<std::int64_t>& ids) {
     std::vector<Dataset> out;
     out.reserve(rows.size());
@@ -734,7 +734,7 @@ std::vector<Dataset> SqliteStore::insert_dataset_rows(Database& db, const std::v
         insert_files(db, id, d.files);
         insert_text(db, id, d);
 
-        Dataset stored = d;
+        Dataset stored = std::move(rows[i].dataset);
         stored.investigation = refs[i].investigation ? refs[i].investigation->pid : "";
         stored.instrument = refs[i].instrument ? refs[i].instrument->pid : "";
         stored.sample = refs[i].sample ? refs[i].sample->pid : "";

@@ -33,7 +33,7 @@ public:
     std::optional<Sample> find_sample(const std::string& pid_or_name) override;
     std::vector<Sample> list_samples() override;
 
-    std::vector<Dataset> insert_datasets(const std::vector<DatasetRow>& rows) override;
+    std::vector<Dataset> insert_datasets(std::vector<DatasetRow> rows) override;
     std::optional<Dataset> find_dataset(const std::string& pid) override;
     std::vector<Dataset> find_datasets(const CompiledQuery& query) override;
     std::size_t count_datasets(const CompiledQuery& query) override;
@@ -49,7 +49,7 @@ public:
     std::optional<Activity> find_activity(const std::string& pid) override;
     std::vector<Activity> find_activities(const ActivityQuery& query) override;
     void add_inputs(const std::string& activity_pid, const std::vector<Used>& used) override;
-    std::vector<Dataset> insert_outputs(const std::string& activity_pid, const std::vector<DatasetRow>& rows,
+    std::vector<Dataset> insert_outputs(const std::string& activity_pid, std::vector<DatasetRow> rows,
                                         const std::string& role) override;
     void append_log(const std::string& activity_pid, std::string_view text) override;
     void finish_activity(const std::string& activity_pid, ActivityStatus status, Timestamp end_time) override;
@@ -86,8 +86,9 @@ private:
     // `seen`, the batch so far), recording a violation for another class or dimension.
     void check_keys(sqlite::Database& db, const std::vector<MetadataRow>& rows, const std::string& field,
                     std::unordered_map<std::string, KeyInfo>& seen, Violations& out);
-    // Inserts datasets inside the current write transaction; returns them as stored, with their ids.
-    std::vector<Dataset> insert_dataset_rows(sqlite::Database& db, const std::vector<DatasetRow>& rows,
+    // Inserts datasets inside the current write transaction and returns them as stored (moved
+    // out of `rows`), with their ids.
+    std::vector<Dataset> insert_dataset_rows(sqlite::Database& db, std::vector<DatasetRow>& rows,
                                              std::vector<std::int64_t>& ids);
     std::vector<Activity> load_activities(sqlite::Database& db, const std::vector<std::int64_t>& ids);
 

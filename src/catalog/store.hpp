@@ -82,7 +82,7 @@ public:
 
     // All or nothing. References that do not resolve are one ValidationError listing them all;
     // a PID already present is a Conflict.
-    virtual std::vector<Dataset> insert_datasets(const std::vector<DatasetRow>& rows) = 0;
+    virtual std::vector<Dataset> insert_datasets(std::vector<DatasetRow> rows) = 0;
     virtual std::optional<Dataset> find_dataset(const std::string& pid) = 0;
     virtual std::vector<Dataset> find_datasets(const CompiledQuery& query) = 0;
     virtual std::size_t count_datasets(const CompiledQuery& query) = 0;
@@ -100,7 +100,7 @@ public:
     virtual std::optional<Activity> find_activity(const std::string& pid) = 0;
     virtual std::vector<Activity> find_activities(const ActivityQuery& query) = 0;
     virtual void add_inputs(const std::string& activity_pid, const std::vector<Used>& used) = 0;
-    virtual std::vector<Dataset> insert_outputs(const std::string& activity_pid, const std::vector<DatasetRow>& rows,
+    virtual std::vector<Dataset> insert_outputs(const std::string& activity_pid, std::vector<DatasetRow> rows,
                                                 const std::string& role) = 0;
     virtual void append_log(const std::string& activity_pid, std::string_view text) = 0;
     virtual void finish_activity(const std::string& activity_pid, ActivityStatus status, Timestamp end_time) = 0;
