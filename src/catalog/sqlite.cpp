@@ -50,6 +50,11 @@ Statement& Statement::bind(int i, std::string_view v) {
           "binding text");
     return *this;
 }
+Statement& Statement::bind_ref(int i, std::string_view v) {
+    check(db_, sqlite3_bind_text(stmt_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC),
+          "binding text");
+    return *this;
+}
 Statement& Statement::bind_text_or_null(int i, std::string_view v) { return v.empty() ? bind(i, nullptr) : bind(i, v); }
 
 bool Statement::step() {
@@ -67,7 +72,9 @@ void Statement::exec() {
     }
 }
 
-void Statement::reset() noexcept {
+void Statement::reset() noexcept { sqlite3_reset(stmt_); }
+
+void Statement::clear() noexcept {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
 }

@@ -40,7 +40,10 @@ public:
     Statement& bind(int i, std::int64_t v);
     Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
     Statement& bind(int i, double v);
-    Statement& bind(int i, std::string_view v);  // empty string binds as text, not NULL
+    Statement& bind(int i, std::string_view v);  // copied; an empty string binds as text, not NULL
+    // Not copied: `v` must stay alive until the statement is stepped and reset, which a Cached
+    // loan ends with. For the hot paths, where the rows outlive the loan.
+    Statement& bind_ref(int i, std::string_view v);
     Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
     Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
     template <class T>
@@ -54,7 +57,10 @@ public:
     bool step();
     // Runs a statement that returns no rows.
     void exec();
+    // Ready to step again; bindings stay, so a loop rebinds every parameter it uses.
     void reset() noexcept;
+    // reset() and every parameter back to NULL.
+    void clear() noexcept;
 
     bool is_null(int col) const;
     std::int64_t column_int(int col) const;
@@ -71,12 +77,12 @@ private:
     sqlite3_stmt* stmt_ = nullptr;
 };
 
-// A cached statement on loan: reset when the loan ends, so an unfinished SELECT never keeps a
-// read snapshot open on the connection.
+// A cached statement on loan: cleared when the loan ends, so an unfinished SELECT never keeps a
+// read snapshot open on the connection and no binding outlives the data it points to.
 class Cached {
 public:
     explicit Cached(Statement& s) noexcept : s_(&s) {}
-    ~Cached() { s_->reset(); }
+    ~Cached() { s_->clear(); }
     Cached(const Cached&) = delete;
     Cached& operator=(const Cached&) = delete;
     Statement* operator->() const noexcept { return s_; }

@@ -112,24 +112,30 @@ TextRow text_of(const Dataset& d) {
     return t;
 }
 
-void insert_text(Database& db, std::int64_t id, const Dataset& d) {
+constexpr std::string_view insert_text_sql =
+    "INSERT INTO dataset_text (rowid, name, description, keywords, metadata) VALUES (?, ?, ?, ?, ?)";
+constexpr std::string_view insert_file_sql =
+    "INSERT INTO datafile (dataset_id, path, size, sha256, format, modified) VALUES (?, ?, ?, ?, ?, ?)";
+
+void insert_text(Statement& st, std::int64_t id, const Dataset& d) {
     const auto t = text_of(d);
-    auto st = db.cached("INSERT INTO dataset_text (rowid, name, description, keywords, metadata) VALUES (?, ?, ?, ?, ?)");
-    st->bind(1, id).bind(2, d.name).bind(3, d.description).bind(4, t.keywords).bind(5, t.metadata);
-    st->exec();
+    st.reset();
+    st.bind(1, id).bind_ref(2, d.name).bind_ref(3, d.description).bind(4, t.keywords).bind(5, t.metadata);
+    st.exec();
 }
 
-void insert_files(Database& db, std::int64_t dataset_id, const std::vector<Datafile>& files) {
-    auto st = db.cached("INSERT INTO datafile (dataset_id, path, size, sha256, format, modified) VALUES (?, ?, ?, ?, ?, ?)");
+void insert_files(Statement& st, std::int64_t dataset_id, const std::vector<Datafile>& files) {
     for (const auto& f : files) {
-        st->reset();
-        st->bind(1, dataset_id).bind(2, f.path);
-        if (f.size) st->bind(3, static_cast<std::int64_t>(*f.size));
-        st->bind(4, f.sha256).bind(5, f.format.empty() ? guess_format(f.path) : f.format);
-        st->bind_text_or_null(6, opt_time(f.modified));
-        st->exec();
+        st.reset();
+        st.bind(1, dataset_id).bind_ref(2, f.path);
+        st.bind(3, f.size ? std::optional<std::int64_t>(static_cast<std::int64_t>(*f.size)) : std::nullopt);
+        st.bind_ref(4, f.sha256).bind(5, f.format.empty() ? guess_format(f.path) : f.format);
+        st.bind_text_or_null(6, opt_time(f.modified));
+        st.exec();
     }
 }
+
+std::string json_list(const std::vector<std::string>& items) { return items.empty() ? "[]" : nlohmann::json(items).dump(); }
 
 // Turns "Phrase words" into an FTS5 query that cannot be a syntax error: each word quoted,
 // all required; a trailing '*' on a word keeps its prefix meaning.
@@ -385,17 +391,17 @@ void SqliteStore::check_keys(Database& db, const std::vector<MetadataRow>& rows,
             seen.emplace(row.key, KeyInfo{0, std::string(cls), row.si_unit, row.unit});
             continue;
         }
-        const std::string f = fmt::format("{}.metadata.{}", field, row.key);
+        const auto f = [&] { return fmt::format("{}.metadata.{}", field, row.key); };
         const auto shown = [&] {
             return std::visit([](const auto& v) { return fmt::format("{}", v); }, row.value) +
                    (row.unit.empty() ? "" : " " + row.unit);
         };
         if (known->value_class != cls) {
-            out.add(f, shown(),
+            out.add(f(), shown(),
                     fmt::format("must be a {} like the catalogue's other values of '{}', not a {}", known->value_class,
                                 row.key, cls));
         } else if (known->si_unit != row.si_unit && !(cls == "array" && (row.si_unit.empty() || known->si_unit.empty()))) {
-            out.add_unit(f, shown(),
+            out.add_unit(f(), shown(),
                          fmt::format("unit '{}' has dimension {}, incompatible with '{}' values in the catalogue ({}, "
                                      "e.g. '{}')",
                                      row.unit, row.si_unit, row.key, known->si_unit, known->unit));
@@ -433,20 +439,46 @@ void SqliteStore::check_condition(Database& db, const CompiledCondition& c) {
                                       c.si_unit, c.key, known->si_unit, known->unit)}});
 }
 
-void SqliteStore::insert_metadata(Database& db, MetadataTable table, std::int64_t owner,
-                                  const std::vector<MetadataRow>& rows) {
-    auto st = db.cached(fmt::format(
+namespace {
+
+std::string metadata_insert_sql(std::string_view table, std::string_view owner) {
+    return fmt::format(
         "INSERT INTO {0} ({1}, key_id, type, value, unit, si, si_unit, uncertainty) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT ({1}, key_id) DO UPDATE SET type = excluded.type, value = excluded.value, unit = excluded.unit, "
         "si = excluded.si, si_unit = excluded.si_unit, uncertainty = excluded.uncertainty",
-        table.table, table.owner_column));
+        table, owner);
+}
+
+}  // namespace
+
+const std::string& SqliteStore::MetadataTable::insert_sql() const {
+    // Built once per table: the statement cache is keyed by this text.
+    static const std::string dataset = metadata_insert_sql(dataset_metadata.table, dataset_metadata.owner_column);
+    static const std::string sample = metadata_insert_sql(sample_metadata.table, sample_metadata.owner_column);
+    static const std::string activity = metadata_insert_sql(activity_parameters.table, activity_parameters.owner_column);
+    if (table == dataset_metadata.table) return dataset;
+    if (table == sample_metadata.table) return sample;
+    return activity;
+}
+
+void SqliteStore::insert_metadata(Database& db, MetadataTable table, std::int64_t owner,
+                                  const std::vector<MetadataRow>& rows) {
+    auto st = db.cached(table.insert_sql());
+    write_metadata(db, *st, owner, rows);
+}
+
+void SqliteStore::write_metadata(Database& db, Statement& st, std::int64_t owner, const std::vector<MetadataRow>& rows) {
     for (const auto& row : rows) {
         const auto key = key_id(db, row);
-        st->reset();
-        st->bind(1, owner).bind(2, key).bind(3, static_cast<std::int64_t>(row.type));
-        bind_value(*st, 4, row.value);
-        st->bind(5, row.unit).bind(6, row.si).bind_text_or_null(7, row.si_unit).bind(8, row.uncertainty);
-        st->exec();
+        st.reset();
+        st.bind(1, owner).bind(2, key).bind(3, static_cast<std::int64_t>(row.type));
+        if (const auto* text = std::get_if<std::string>(&row.value)) st.bind_ref(4, *text);
+        else bind_value(st, 4, row.value);
+        st.bind_ref(5, row.unit).bind(6, row.si);
+        if (row.si_unit.empty()) st.bind(7, nullptr);
+        else st.bind_ref(7, row.si_unit);
+        st.bind(8, row.uncertainty);
+        st.exec();
     }
 }
 
@@ -704,35 +736,43 @@ std::vector<Dataset> SqliteStore::insert_dataset_rows(Database& db, std::vector<
     }
     violations.throw_if_any();
 
+    // One loan of each statement for the whole batch.
+    auto insert = db.cached(
+        "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, "
+        "techniques, keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto metadata = db.cached(dataset_metadata.insert_sql());
+    auto files = db.cached(insert_file_sql);
+    auto text = db.cached(insert_text_sql);
+    std::optional<Timestamp> created_at;
+    std::string created_at_text;  // a batch shares one creation time: format it once
+    const auto id_of = [](const std::optional<Ref>& ref) {
+        return ref ? std::optional<std::int64_t>(ref->id) : std::nullopt;
+    };
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& row = rows[i];
         const auto& d = row.dataset;
-        {
-            auto st = db.cached(
-                "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, "
-                "techniques, keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            st->bind(1, d.pid).bind(2, to_string(d.kind)).bind(3, d.name).bind(4, d.description);
-            if (refs[i].investigation) st->bind(5, refs[i].investigation->id);
-            if (refs[i].instrument) st->bind(6, refs[i].instrument->id);
-            if (refs[i].sample) st->bind(7, refs[i].sample->id);
-            st->bind(8, nlohmann::json(d.techniques).dump()).bind(9, nlohmann::json(d.keywords).dump());
-            st->bind_text_or_null(10, opt_time(d.start_time)).bind_text_or_null(11, opt_time(d.end_time));
-            st->bind(12, d.location).bind(13, d.schema).bind(14, to_string(d.state));
-            st->bind(15, d.created_by).bind(16, opt_time(d.created_at));
-            try {
-                st->exec();
-            } catch (const sqlite::Failure& e) {
-                if (e.is_constraint() && pid_exists(db, "dataset", d.pid))
-                    throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", row.field, d.pid));
-                throw;
-            }
+        if (d.created_at != created_at) created_at = d.created_at, created_at_text = opt_time(d.created_at);
+        auto& st = *insert;
+        st.reset();
+        st.bind_ref(1, d.pid).bind(2, to_string(d.kind)).bind_ref(3, d.name).bind_ref(4, d.description);
+        st.bind(5, id_of(refs[i].investigation)).bind(6, id_of(refs[i].instrument)).bind(7, id_of(refs[i].sample));
+        st.bind(8, json_list(d.techniques)).bind(9, json_list(d.keywords));
+        st.bind_text_or_null(10, opt_time(d.start_time)).bind_text_or_null(11, opt_time(d.end_time));
+        st.bind_ref(12, d.location).bind_ref(13, d.schema).bind(14, to_string(d.state));
+        st.bind_ref(15, d.created_by).bind_ref(16, created_at_text);
+        try {
+            st.exec();
+        } catch (const sqlite::Failure& e) {
+            if (e.is_constraint() && pid_exists(db, "dataset", d.pid))
+                throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", row.field, d.pid));
+            throw;
         }
         const auto id = db.last_insert_rowid();
         ids.push_back(id);
-        insert_metadata(db, dataset_metadata, id, row.metadata);
-        insert_files(db, id, d.files);
-        insert_text(db, id, d);
+        write_metadata(db, *metadata, id, row.metadata);
+        insert_files(*files, id, d.files);
+        insert_text(*text, id, d);
 
         Dataset stored = std::move(rows[i].dataset);
         stored.investigation = refs[i].investigation ? refs[i].investigation->pid : "";
@@ -864,7 +904,9 @@ std::size_t SqliteStore::count_datasets(const CompiledQuery& cq) {
 void SqliteStore::refresh_text(Database& db, std::int64_t id) {
     auto del = db.cached("DELETE FROM dataset_text WHERE rowid = ?");
     del->bind(1, id).exec();
-    insert_text(db, id, load_datasets(db, {id}).front());
+    const auto dataset = load_datasets(db, {id}).front();
+    auto text = db.cached(insert_text_sql);
+    insert_text(*text, id, dataset);
 }
 
 void SqliteStore::add_files(const std::string& pid, const std::vector<Datafile>& files) {
@@ -878,7 +920,8 @@ void SqliteStore::add_files(const std::string& pid, const std::vector<Datafile>&
                 throw Conflict(fmt::format("files[{}].path '{}' must be unique within the dataset: dataset {} already has it",
                                            i, files[i].path, pid));
         }
-        insert_files(db, id, files);
+        auto insert = db.cached(insert_file_sql);
+        insert_files(*insert, id, files);
     });
 }
 

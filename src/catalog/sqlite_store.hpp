@@ -101,11 +101,14 @@ private:
     struct MetadataTable {
         std::string_view table;
         std::string_view owner_column;
+        const std::string& insert_sql() const;
     };
     static constexpr MetadataTable dataset_metadata{"dataset_metadata", "dataset_id"};
     static constexpr MetadataTable sample_metadata{"sample_metadata", "sample_id"};
     static constexpr MetadataTable activity_parameters{"activity_parameter", "activity_id"};
     void insert_metadata(sqlite::Database& db, MetadataTable table, std::int64_t owner, const std::vector<MetadataRow>& rows);
+    // The same with `st` a loan of table.insert_sql(), for loops that keep one loan.
+    void write_metadata(sqlite::Database& db, sqlite::Statement& st, std::int64_t owner, const std::vector<MetadataRow>& rows);
     void refresh_text(sqlite::Database& db, std::int64_t dataset_id);
 
     std::string path_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -49,6 +50,17 @@ void check_email(const std::string& email, const std::string& field, Violations&
 void check_orcid(const std::string& orcid, const std::string& field, Violations& out) {
     if (!orcid.empty() && !is_valid_orcid(orcid))
         out.add(field, orcid, "must be an ORCID iD like 0000-0002-1825-0097 with a valid check digit");
+}
+
+// True when a relative path has a ".." component.
+bool escapes_root(std::string_view path) {
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto end = std::min(path.find('/', start), path.size());
+        if (path.substr(start, end - start) == "..") return true;
+        start = end + 1;
+    }
+    return false;
 }
 
 std::string json_array(const auto& values) { return nlohmann::json(values).dump(); }
@@ -102,9 +114,11 @@ std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::strin
     std::vector<MetadataRow> rows;
     rows.reserve(metadata.size());
     for (const auto& [key, mv] : metadata) {
-        const std::string f = join_field(field, key);
+        // The field's name is built only when a rule is broken: this loop is the hot path of
+        // registration.
+        const auto f = [&] { return join_field(field, key); };
         if (!is_valid_metadata_key(key)) {
-            out.add(f, key, "key must be dotted identifiers: letters, digits and '_', e.g. detector.distance");
+            out.add(f(), key, "key must be dotted identifiers: letters, digits and '_', e.g. detector.distance");
             continue;
         }
         MetadataRow row;
@@ -115,16 +129,16 @@ std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::strin
         const auto& v = mv.value;
         const bool numeric = v.is_number() || v.is<std::vector<std::int64_t>>() || v.is<std::vector<double>>();
         if (!mv.unit.empty() && !numeric)
-            out.add(f, fmt::format("{} {}", v.to_string(), mv.unit),
+            out.add(f(), fmt::format("{} {}", v.to_string(), mv.unit),
                     fmt::format("a unit is allowed only on numbers and numeric arrays, not on a {}", to_string(v.type())));
         if (mv.uncertainty && (!v.is_number() || !std::isfinite(*mv.uncertainty) || *mv.uncertainty < 0))
-            out.add(join_field(f, "uncertainty"), fmt::format("{}", *mv.uncertainty),
+            out.add(join_field(f(), "uncertainty"), fmt::format("{}", *mv.uncertainty),
                     "must be a finite number >= 0, on a number");
         const units::SiConversion* unit = nullptr;
         if (numeric) {
             unit = units::find_unit(mv.unit);
             if (!unit)
-                out.add_unit(f, fmt::format("{} {}", v.to_string(), mv.unit),
+                out.add_unit(f(), fmt::format("{} {}", v.to_string(), mv.unit),
                              fmt::format("unit '{}' is unknown: use a UDUNITS-2 unit (e.g. keV, mm, degC) or one of "
                                          "deg, pixel, counts, photons",
                                          mv.unit));
@@ -139,7 +153,7 @@ std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::strin
                     if (unit) row.si = unit->to_si(static_cast<double>(x)), row.si_unit = unit->si_unit;
                 } else if constexpr (std::is_same_v<T, double>) {
                     row.value = x;
-                    if (!std::isfinite(x)) out.add(f, fmt::format("{}", x), "must be a finite number");
+                    if (!std::isfinite(x)) out.add(f(), fmt::format("{}", x), "must be a finite number");
                     else if (unit) row.si = unit->to_si(x), row.si_unit = unit->si_unit;
                 } else if constexpr (std::is_same_v<T, bool>) {
                     row.value = std::int64_t{x ? 1 : 0};
@@ -149,12 +163,12 @@ std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::strin
                     row.si_unit = datetime_si_unit;
                 } else if constexpr (std::is_same_v<T, Json>) {
                     if (!nlohmann::json::accept(x.text))
-                        out.add(f, x.text.substr(0, 80), "must be a valid JSON document");
+                        out.add(f(), x.text.substr(0, 80), "must be a valid JSON document");
                     row.value = x.text;
                 } else if constexpr (std::is_same_v<T, std::vector<double>>) {
                     for (double d : x)
                         if (!std::isfinite(d)) {
-                            out.add(f, fmt::format("{}", d), "array elements must be finite numbers");
+                            out.add(f(), fmt::format("{}", d), "array elements must be finite numbers");
                             break;
                         }
                     row.value = json_array(x);
@@ -208,32 +222,29 @@ void check_files(const std::vector<Datafile>& files, std::string_view field, Vio
     std::set<std::string_view> seen;
     for (std::size_t i = 0; i < files.size(); ++i) {
         const auto& file = files[i];
-        const std::string f = fmt::format("{}[{}]", field, i);
+        const auto f = [&](const char* part) { return fmt::format("{}[{}].{}", field, i, part); };
         if (blank(file.path)) {
-            out.add(f + ".path", file.path, "must not be empty");
+            out.add(f("path"), file.path, "must not be empty");
             continue;
         }
-        const std::filesystem::path p(file.path);
-        bool escapes = p.is_absolute();
-        for (const auto& part : p)
-            if (part == "..") escapes = true;
-        if (escapes) out.add(f + ".path", file.path, "must be relative to the dataset location, without '..'");
-        if (!seen.insert(file.path).second) out.add(f + ".path", file.path, "must be unique within the dataset");
+        if (file.path.front() == '/' || escapes_root(file.path))
+            out.add(f("path"), file.path, "must be relative to the dataset location, without '..'");
+        if (!seen.insert(file.path).second) out.add(f("path"), file.path, "must be unique within the dataset");
         if (!file.sha256.empty() && !is_hex64(file.sha256))
-            out.add(f + ".sha256", file.sha256, "must be 64 lowercase hexadecimal digits");
+            out.add(f("sha256"), file.sha256, "must be 64 lowercase hexadecimal digits");
     }
 }
 
 void check_dataset(const Dataset& d, std::string_view field, Violations& out) {
-    check_pid(d.pid, join_field(field, "pid"), out);
-    check_name(d.name, join_field(field, "name"), out);
+    if (!d.pid.empty()) check_pid(d.pid, join_field(field, "pid"), out);
+    if (blank(d.name) || d.name.size() > 1024) check_name(d.name, join_field(field, "name"), out);
     check_times(d.start_time, d.end_time, field, out);
     for (std::size_t i = 0; i < d.keywords.size(); ++i)
         if (blank(d.keywords[i])) out.add(fmt::format("{}[{}]", join_field(field, "keywords"), i), d.keywords[i], "must not be empty");
     for (std::size_t i = 0; i < d.techniques.size(); ++i)
         if (blank(d.techniques[i]))
             out.add(fmt::format("{}[{}]", join_field(field, "techniques"), i), d.techniques[i], "must not be empty");
-    check_files(d.files, join_field(field, "files"), out);
+    if (!d.files.empty()) check_files(d.files, join_field(field, "files"), out);
 }
 
 void check_agent(const Agent& agent, Violations& out) {

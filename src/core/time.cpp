@@ -12,12 +12,27 @@ using namespace std::chrono;
 Timestamp now() { return time_point_cast<microseconds>(system_clock::now()); }
 
 std::string format_time(Timestamp t) {
+    // Written digit by digit: this runs for every time stored, and fmt's general machinery
+    // costs several times more for a fixed layout.
     const auto day = floor<days>(t);
     const year_month_day ymd{day};
     const hh_mm_ss hms{t - day};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", int(ymd.year()), unsigned(ymd.month()),
-                       unsigned(ymd.day()), hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                       hms.subseconds().count());
+    std::string out = "0000-00-00T00:00:00.000000Z";
+    const auto put = [&out](std::size_t end, long long value, int width) {
+        for (int k = 0; k < width; ++k, value /= 10) out[end - k] = static_cast<char>('0' + value % 10);
+    };
+    const int year = int(ymd.year());
+    if (year < 0 || year > 9999) return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", year,
+                                                    unsigned(ymd.month()), unsigned(ymd.day()), hms.hours().count(),
+                                                    hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
+    put(3, year, 4);
+    put(6, unsigned(ymd.month()), 2);
+    put(9, unsigned(ymd.day()), 2);
+    put(12, hms.hours().count(), 2);
+    put(15, hms.minutes().count(), 2);
+    put(18, hms.seconds().count(), 2);
+    put(25, hms.subseconds().count(), 6);
+    return out;
 }
 
 namespace {

@@ -42,8 +42,8 @@ public:
 
     // Caller holds mutex().
     const SiConversion* lookup(std::string_view unit) {
+        if (auto it = cache_.find(unit); it != cache_.end()) return it->second.get();
         std::string key(unit);
-        if (auto it = cache_.find(key); it != cache_.end()) return it->second.get();
         auto parsed = parse(key);
         if (!parsed) return nullptr;
         auto entry = std::make_unique<SiConversion>();
@@ -115,7 +115,12 @@ private:
     ut_system* system_ = nullptr;
     UnitPtr pixel_;
     std::mutex mutex_;
-    std::unordered_map<std::string, std::unique_ptr<SiConversion>> cache_;
+    // Looked up by string_view without building a string: this is on registration's hot path.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::unique_ptr<SiConversion>, Hash, std::equal_to<>> cache_;
 };
 
 System& system() {
