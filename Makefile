@@ -11,7 +11,7 @@
 #   typecheck <- python                   mypy on the Python examples
 #   demo      <- python                   examples/quickstart.py
 #   bench     <- cpp python               the C++ and Python registration benchmarks
-#   stubs     <- python                   regenerate python/datatrail/_core.pyi
+#   stubs     <- python                   regenerate python/datatrail/_core.pyi and units.pyi
 #   clean                                 remove build/ and .venv
 
 SHELL := /bin/bash
@@ -128,13 +128,15 @@ bench: cpp python
 	$(BUILD_CPP)/bench/bench_register
 	$(VENV_PY) bench/bench_register.py
 
-# pybind11-stubgen writes <out>/datatrail/_core.pyi for the module datatrail._core.
+# pybind11-stubgen writes <out>/datatrail/<module>.pyi for each module: the extension and its
+# units submodule (registered as datatrail.units).
+STUB_MODULES := _core units
 stubs: python
 	rm -rf $(STUBS_OUT)
-	$(VENV)/bin/pybind11-stubgen datatrail._core $(STUBGEN_FLAGS) -o $(STUBS_OUT)
-	@test -f $(STUBS_OUT)/datatrail/_core.pyi || { \
-	  echo "stubs: pybind11-stubgen did not write $(STUBS_OUT)/datatrail/_core.pyi" >&2; exit 1; }
-	cp $(STUBS_OUT)/datatrail/_core.pyi python/datatrail/_core.pyi
+	$(VENV)/bin/pybind11-stubgen $(addprefix datatrail.,$(STUB_MODULES)) $(STUBGEN_FLAGS) -o $(STUBS_OUT)
+	@for m in $(STUB_MODULES); do test -f $(STUBS_OUT)/datatrail/$$m.pyi || { \
+	  echo "stubs: pybind11-stubgen did not write $(STUBS_OUT)/datatrail/$$m.pyi" >&2; exit 1; }; done
+	for m in $(STUB_MODULES); do cp $(STUBS_OUT)/datatrail/$$m.pyi python/datatrail/$$m.pyi; done
 
 clean:
 	rm -rf build $(VENV)

@@ -97,6 +97,11 @@ MetadataValue column_metadata(const Statement& st, int col) {
 
 namespace {
 
+std::string with_article(std::string_view noun) {
+    const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+    return fmt::format("{} {}", vowel ? "an" : "a", noun);
+}
+
 // What full-text search sees of a dataset.
 struct TextRow {
     std::string keywords;
@@ -398,8 +403,8 @@ void SqliteStore::check_keys(Database& db, const std::vector<MetadataRow>& rows,
         };
         if (known->value_class != cls) {
             out.add(f(), shown(),
-                    fmt::format("must be a {} like the catalogue's other values of '{}', not a {}", known->value_class,
-                                row.key, cls));
+                    fmt::format("must be {} like the catalogue's other values of '{}', not {}",
+                                with_article(known->value_class), row.key, with_article(cls)));
         } else if (known->si_unit != row.si_unit && !(cls == "array" && (row.si_unit.empty() || known->si_unit.empty()))) {
             out.add_unit(f(), shown(),
                          fmt::format("unit '{}' has dimension {}, incompatible with '{}' values in the catalogue ({}, "
@@ -431,8 +436,8 @@ void SqliteStore::check_condition(Database& db, const CompiledCondition& c) {
     }
     if (known->value_class != cls)
         throw ValidationError({{f, std::string(cls),
-                                fmt::format("'{}' holds {} values in this catalogue; compare it with a {}", c.key,
-                                            known->value_class, known->value_class)}});
+                                fmt::format("'{}' holds {} values in this catalogue; compare it with {}", c.key,
+                                            known->value_class, with_article(known->value_class))}});
     if (cls == "number" && known->si_unit != c.si_unit)
         throw UnitError({{f, c.si_unit,
                           fmt::format("the query's unit has dimension {}, but '{}' is stored with dimension {} (e.g. '{}')",

@@ -1,0 +1,535 @@
+// Catalog: the SQLite catalogue. Every argument is converted to C++ while the GIL is held, then
+// the GIL is released for the catalogue call itself.
+#include "convert.hpp"
+
+#include <datatrail/catalog.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+namespace py = pybind11;
+using namespace datatrail;
+using namespace datatrail::python;
+
+namespace {
+
+std::string dataset_pid(py::handle obj, const char* field, Violations& v) {
+    if (obj.is_none()) {
+        v.add(field, "None", "must be a dataset PID (str) or a Dataset");
+        return {};
+    }
+    return to_ref(obj, RefKind::dataset, field, v);
+}
+
+DatasetOrder to_order(py::handle obj, Violations& v) {
+    const std::string s = to_str(obj, "order", v);
+    if (s == "created") return DatasetOrder::created;
+    if (s == "start_time") return DatasetOrder::start_time;
+    if (s == "name") return DatasetOrder::name;
+    if (PyUnicode_Check(obj.ptr())) v.add("order", s, "must be one of: created, start_time, name");
+    return DatasetOrder::created;
+}
+
+constexpr const char* times_doc = R"doc(
+Times are accepted as an aware :class:`datetime.datetime` (converted exactly), a naive one (taken
+as local time), a :class:`datetime.date` (midnight UTC) or an ISO 8601 str; they come back as
+aware datetimes in UTC.)doc";
+
+}  // namespace
+
+void init_catalog(py::module_& m) {
+    py::class_<CatalogHandle> cls(m, "Catalog", R"doc(
+A datatrail catalogue: one SQLite file holding investigations, instruments, samples, datasets,
+their files and metadata.
+
+>>> with datatrail.Catalog("beamtime.db") as cat:
+...     ds = cat.register_dataset("scan_001", metadata={"energy": (12.7, "keV")})
+
+A catalogue may be shared by threads: writes are serialised inside, reads run concurrently, and
+the GIL is released during every call. Several processes may write the same file. Every write is
+atomic: when it fails (with a :class:`ValidationError`, :class:`NotFound`, :class:`Conflict` ...)
+nothing has been written.
+
+:param path: the file, created if missing and migrated if older; ``":memory:"`` gives a private
+    in-memory catalogue
+:param pid_prefix: the PID prefix of a new catalogue (default ``"local"``); an existing catalogue
+    keeps its own, and naming a different one is a :class:`Conflict`
+:param busy_timeout: seconds a write waits for another process's write before
+    :class:`StorageError`
+:raises StorageError: when the file cannot be opened or was written by a newer datatrail
+)doc");
+
+    cls.def(py::init([](const PathArg& path, const OptStrArg& pid_prefix, double busy_timeout) {
+                Violations v;
+                const std::string p = to_path(path, "path", v);
+                CatalogOptions options;
+                options.pid_prefix = to_opt_str(pid_prefix, "pid_prefix", v);
+                if (!std::isfinite(busy_timeout) || busy_timeout < 0 || busy_timeout > 1e9)
+                    v.add("busy_timeout", repr_of(py::float_(busy_timeout)),
+                          "must be a finite, non-negative number of seconds");
+                else
+                    options.busy_timeout = std::chrono::milliseconds(std::llround(busy_timeout * 1000.0));
+                v.throw_if_any();
+                return std::make_unique<CatalogHandle>(p, std::move(options));
+            }),
+            py::arg("path"), py::arg("pid_prefix") = py::none(), py::arg("busy_timeout") = 10.0);
+
+    cls.def_property_readonly("path", &CatalogHandle::path, "The catalogue's file (or ``\":memory:\"``).")
+        .def_property_readonly(
+            "pid_prefix", [](const CatalogHandle& self) { return self.get()->pid_prefix(); },
+            "The prefix of the PIDs this catalogue mints, e.g. ``\"local\"``.")
+        .def_property_readonly(
+            "schema_version",
+            [](const CatalogHandle& self) { return without_gil(self, [](Catalog& c) { return c.schema_version(); }); },
+            "The version of the catalogue's database schema.")
+        .def_property_readonly("closed", &CatalogHandle::closed, "Whether :meth:`close` has been called.")
+        .def_static("latest_schema_version", &Catalog::latest_schema_version,
+                    "The newest database schema version this datatrail knows (and migrates older catalogues to).")
+        .def("close", &CatalogHandle::close, R"doc(
+Close the catalogue. Using it afterwards raises :class:`Error`; closing twice is harmless.
+Calls already running in other threads finish first.
+)doc")
+        .def(
+            "__enter__", [](CatalogHandle& self) -> CatalogHandle& { return self; }, py::return_value_policy::reference,
+            "Use the catalogue in a ``with`` block; it is closed at the end.")
+        .def(
+            "__exit__",
+            [](CatalogHandle& self, const ExcTypeArg&, const ExcValueArg&, const TracebackArg&) { self.close(); },
+            py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "Close the catalogue.")
+        .def("__repr__", [](const CatalogHandle& self) {
+            if (self.closed()) return "Catalog(" + repr_str(self.path()) + ", closed=True)";
+            return "Catalog(" + repr_str(self.path()) + ", pid_prefix=" + repr_str(self.get()->pid_prefix()) + ")";
+        });
+
+    // --- instruments, investigations, samples ------------------------------------------------
+
+    cls.def(
+        "add_instrument",
+        [](const CatalogHandle& self, const StrArg& name, const StrArg& facility, const StrArg& type,
+           const OptStrArg& pid) {
+            Violations v;
+            Instrument x;
+            // Field names as the library's own checks write them: "instrument.name".
+            x.name = to_str(name, "instrument.name", v);
+            x.facility = to_str(facility, "instrument.facility", v);
+            x.type = to_str(type, "instrument.type", v);
+            x.pid = to_opt_str(pid, "instrument.pid", v).value_or("");
+            v.throw_if_any();
+            return without_gil(self, [&](Catalog& c) { return c.add_instrument(std::move(x)); });
+        },
+        py::arg("name"), py::arg("facility") = "", py::arg("type") = "", py::arg("pid") = py::none(), R"doc(
+Add an instrument: a beamline, end station or laboratory set-up.
+
+:param name: e.g. ``"ID11"``; ``(facility, name)`` is unique
+:param facility: e.g. ``"ESRF"``
+:param type: e.g. ``"beamline"``
+:param pid: a PID minted elsewhere; None to mint one
+:returns: the instrument as stored, with its PID
+:raises ValidationError: when an argument breaks a rule
+:raises Conflict: when the PID or ``(facility, name)`` is taken
+)doc");
+
+    cls.def(
+        "add_investigation",
+        [](const CatalogHandle& self, const StrArg& name, const StrArg& title, const StrArg& summary,
+           const OptTimeArg& start_time, const OptTimeArg& end_time, const InstrumentRef& instrument,
+           const ParticipantsArg& participants, const OptTimeArg& release_date, const StrArg& doi,
+           const OptStrArg& pid) {
+            Investigation x;
+            Violations v;
+            set_investigation_field(x, "name", name, "investigation", v);
+            set_investigation_field(x, "title", title, "investigation", v);
+            set_investigation_field(x, "summary", summary, "investigation", v);
+            set_investigation_field(x, "start_time", start_time, "investigation", v);
+            set_investigation_field(x, "end_time", end_time, "investigation", v);
+            set_investigation_field(x, "instrument", instrument, "investigation", v);
+            set_investigation_field(x, "participants", participants, "investigation", v);
+            set_investigation_field(x, "release_date", release_date, "investigation", v);
+            set_investigation_field(x, "doi", doi, "investigation", v);
+            set_investigation_field(x, "pid", pid, "investigation", v);
+            v.throw_if_any();
+            return without_gil(self, [&](Catalog& c) { return c.add_investigation(std::move(x)); });
+        },
+        py::arg("name"), py::arg("title") = "", py::arg("summary") = "", py::arg("start_time") = py::none(),
+        py::arg("end_time") = py::none(), py::arg("instrument") = py::none(), py::arg("participants") = py::tuple(),
+        py::arg("release_date") = py::none(), py::arg("doi") = "", py::arg("pid") = py::none(),
+        (std::string(R"doc(
+Add an investigation: a proposal, beamtime or experiment session.
+
+:param name: e.g. the proposal number ``"ma1234"``; unique
+:param title: the title
+:param summary: the abstract
+:param start_time: the start
+:param end_time: the end
+:param instrument: an :class:`Instrument`, its PID or its name
+:param participants: :class:`Participant` objects or dicts with keys ``name``, ``role``,
+    ``orcid``, ``email``
+:param release_date: the end of the embargo
+:param doi: ``"10.<registrant>/<suffix>"``
+:param pid: a PID minted elsewhere; None to mint one
+:returns: the investigation as stored, with its PID and the instrument's PID
+:raises ValidationError: when an argument breaks a rule (e.g. an ORCID with a bad checksum)
+    or the instrument is not in the catalogue
+:raises Conflict: when the PID or name is taken
+)doc") + times_doc)
+            .c_str());
+
+    cls.def(
+        "add_sample",
+        [](const CatalogHandle& self, const StrArg& name, const StrArg& description, const StrArg& formula,
+           const InvestigationRef& investigation, const SampleRef& parent, const MetadataArg& metadata,
+           const OptStrArg& pid) {
+            Sample x;
+            Violations v;
+            set_sample_field(x, "name", name, "sample", v);
+            set_sample_field(x, "description", description, "sample", v);
+            set_sample_field(x, "formula", formula, "sample", v);
+            set_sample_field(x, "investigation", investigation, "sample", v);
+            set_sample_field(x, "parent", parent, "sample", v);
+            set_sample_field(x, "metadata", metadata, "sample", v);
+            set_sample_field(x, "pid", pid, "sample", v);
+            v.throw_if_any();
+            return without_gil(self, [&](Catalog& c) { return c.add_sample(std::move(x)); });
+        },
+        py::arg("name"), py::arg("description") = "", py::arg("formula") = "", py::arg("investigation") = py::none(),
+        py::arg("parent") = py::none(), py::arg("metadata") = py::none(), py::arg("pid") = py::none(), R"doc(
+Add a sample.
+
+:param name: the name
+:param description: free text
+:param formula: the chemical formula or sample type
+:param investigation: an :class:`Investigation`, its PID or its name
+:param parent: the sample it was cut from: a :class:`Sample`, its PID or its name
+:param metadata: typed metadata, as for :meth:`register_dataset`
+:param pid: a PID minted elsewhere; None to mint one
+:returns: the sample as stored, with its PID and references resolved to PIDs
+:raises ValidationError: when an argument breaks a rule or the investigation or parent is
+    not in the catalogue
+:raises Conflict: when the PID is taken
+)doc");
+
+    cls.def(
+           "instrument",
+           [](const CatalogHandle& self, const std::string& pid_or_name) {
+               return without_gil(self, [&](Catalog& c) { return c.instrument(pid_or_name); });
+           },
+           py::arg("pid_or_name"), R"doc(
+The instrument with this PID or name.
+
+:raises NotFound: when there is none
+)doc")
+        .def(
+            "instruments",
+            [](const CatalogHandle& self) { return without_gil(self, [](Catalog& c) { return c.instruments(); }); },
+            "All instruments.")
+        .def(
+            "investigation",
+            [](const CatalogHandle& self, const std::string& pid_or_name) {
+                return without_gil(self, [&](Catalog& c) { return c.investigation(pid_or_name); });
+            },
+            py::arg("pid_or_name"), R"doc(
+The investigation with this PID or name.
+
+:raises NotFound: when there is none
+)doc")
+        .def(
+            "investigations",
+            [](const CatalogHandle& self) { return without_gil(self, [](Catalog& c) { return c.investigations(); }); },
+            "All investigations.")
+        .def(
+            "sample",
+            [](const CatalogHandle& self, const std::string& pid_or_name) {
+                return without_gil(self, [&](Catalog& c) { return c.sample(pid_or_name); });
+            },
+            py::arg("pid_or_name"), R"doc(
+The sample with this PID or name.
+
+:raises NotFound: when there is none
+)doc")
+        .def(
+            "samples",
+            [](const CatalogHandle& self) { return without_gil(self, [](Catalog& c) { return c.samples(); }); },
+            "All samples.");
+
+    // --- datasets ------------------------------------------------------------------------------
+
+    cls.def(
+        "register_dataset",
+        [](const CatalogHandle& self, const StrArg& name, const StrArg& kind, const StrArg& description,
+           const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
+           const StrsArg& techniques, const StrsArg& keywords, const OptTimeArg& start_time, const OptTimeArg& end_time,
+           const PathArg& location, const StrArg& schema, const MetadataArg& metadata, const StrArg& state,
+           const FilesArg& files, const StrArg& created_by, const OptStrArg& pid, bool describe_files) {
+            Dataset ds;
+            Violations v;
+            set_dataset_field(ds, "name", name, "dataset", v);
+            set_dataset_field(ds, "kind", kind, "dataset", v);
+            set_dataset_field(ds, "description", description, "dataset", v);
+            set_dataset_field(ds, "investigation", investigation, "dataset", v);
+            set_dataset_field(ds, "instrument", instrument, "dataset", v);
+            set_dataset_field(ds, "sample", sample, "dataset", v);
+            set_dataset_field(ds, "techniques", techniques, "dataset", v);
+            set_dataset_field(ds, "keywords", keywords, "dataset", v);
+            set_dataset_field(ds, "start_time", start_time, "dataset", v);
+            set_dataset_field(ds, "end_time", end_time, "dataset", v);
+            set_dataset_field(ds, "location", location, "dataset", v);
+            set_dataset_field(ds, "schema", schema, "dataset", v);
+            set_dataset_field(ds, "metadata", metadata, "dataset", v);
+            set_dataset_field(ds, "state", state, "dataset", v);
+            set_dataset_field(ds, "files", files, "dataset", v);
+            set_dataset_field(ds, "created_by", created_by, "dataset", v);
+            set_dataset_field(ds, "pid", pid, "dataset", v);
+            v.throw_if_any();
+            RegisterOptions options;
+            options.describe_files = describe_files;
+            return without_gil(self, [&](Catalog& c) { return c.register_dataset(std::move(ds), options); });
+        },
+        py::arg("name"), py::arg("kind") = "raw", py::kw_only(), py::arg("description") = "",
+        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
+        py::arg("techniques") = py::tuple(), py::arg("keywords") = py::tuple(), py::arg("start_time") = py::none(),
+        py::arg("end_time") = py::none(), py::arg("location") = "", py::arg("schema") = "",
+        py::arg("metadata") = py::none(), py::arg("state") = "complete", py::arg("files") = py::tuple(),
+        py::arg("created_by") = "", py::arg("pid") = py::none(), py::arg("describe_files") = false,
+        (std::string(R"doc(
+Register a dataset with its files and metadata.
+
+>>> cat.register_dataset("scan_001", investigation="ma1234", instrument="ID11",
+...                      techniques=["XRD"], location="/data/ma1234/scan_001",
+...                      metadata={"energy": (12.7, "keV"), "detector.name": "eiger"},
+...                      files=["scan_001.nxs"], describe_files=True)
+Dataset(pid='local/01J...', name='scan_001', kind='raw', metadata=2 keys, files=1)
+
+Metadata values may be a str, bool, int, float (numpy scalars too), a datetime or date, a list
+or 1-D numpy array of ints, floats or str (an array), a dict or nested list (stored as JSON), a
+``(value, "unit")`` or ``(value, "unit", uncertainty)`` tuple or a :class:`Quantity`. (A tuple
+whose second item is a str is always read as a quantity; write other arrays as lists.) Keys are
+dotted paths: ``"detector.distance"``.
+
+:param name: the name, e.g. ``"scan_001"``
+:param kind: ``"raw"`` or ``"processed"``
+:param description: free text
+:param investigation: an :class:`Investigation`, its PID or its name
+:param instrument: an :class:`Instrument`, its PID or its name
+:param sample: a :class:`Sample`, its PID or its name
+:param techniques: e.g. ``["XRD"]``
+:param keywords: free keywords
+:param start_time: the start of the acquisition or processing
+:param end_time: its end
+:param location: the root folder or URI the files' paths are relative to
+:param schema: the name of the metadata schema it conforms to
+:param metadata: a mapping of keys to values (see above)
+:param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
+:param files: paths relative to ``location``, :class:`Datafile` objects or dicts of their fields
+:param created_by: who made it; empty for the user running the process
+:param pid: a PID minted elsewhere; None to mint one
+:param describe_files: compute size, SHA-256, modification time and format of every file from
+    disk (under ``location``), with the GIL released
+:returns: the dataset as stored: PID minted, references resolved to PIDs
+:raises ValidationError: naming every field that breaks a rule, including references that
+    are not in the catalogue (:class:`UnitError` when only units are wrong); nothing is written
+:raises NotFound: with ``describe_files``, when a file is missing
+:raises Conflict: when the PID is taken
+)doc") + times_doc)
+            .c_str());
+
+    cls.def(
+        "register_datasets",
+        [](const CatalogHandle& self, const DatasetsArg& datasets, bool describe_files) {
+            Violations v;
+            std::vector<Dataset> items;
+            if (PyUnicode_Check(datasets.ptr()) || PyDict_Check(datasets.ptr()) || py::isinstance<Dataset>(datasets)) {
+                v.add("datasets", repr_of(datasets), "must be an iterable of Dataset objects or mappings");
+            } else {
+                py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(datasets.ptr()));
+                if (!it) {
+                    PyErr_Clear();
+                    v.add("datasets", repr_of(datasets), "must be an iterable of Dataset objects or mappings");
+                } else {
+                    std::size_t i = 0;
+                    for (py::handle item : py::reinterpret_borrow<py::iterator>(it))
+                        items.push_back(to_dataset(item, "datasets[" + std::to_string(i++) + "]", v));
+                }
+            }
+            v.throw_if_any();
+            RegisterOptions options;
+            options.describe_files = describe_files;
+            return without_gil(self, [&](Catalog& c) { return c.register_datasets(std::move(items), options); });
+        },
+        py::arg("datasets"), py::kw_only(), py::arg("describe_files") = false, R"doc(
+Register many datasets in one transaction: all or nothing, and much faster than one by one.
+
+:param datasets: :class:`Dataset` objects, or dicts of :meth:`register_dataset`'s keywords
+    (without ``describe_files``)
+:param describe_files: as for :meth:`register_dataset`
+:returns: the datasets as stored, in order
+:raises ValidationError: naming every broken rule as ``datasets[i].<field>``; nothing is written
+:raises NotFound: with ``describe_files``, when a file is missing
+:raises Conflict: when a PID is taken
+)doc");
+
+    cls.def(
+        "dataset",
+        [](const CatalogHandle& self, const DatasetRef& pid) {
+            Violations v;
+            const std::string p = dataset_pid(pid, "pid", v);
+            v.throw_if_any();
+            return without_gil(self, [&](Catalog& c) { return c.dataset(p); });
+        },
+        py::arg("pid"), R"doc(
+The dataset with this PID, with its files and metadata.
+
+:raises NotFound: when there is none
+)doc");
+
+    auto filters_doc = std::string(R"doc(
+:param kind: ``"raw"`` or ``"processed"``
+:param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
+:param investigation: an :class:`Investigation`, its PID or its name
+:param instrument: an :class:`Instrument`, its PID or its name
+:param sample: a :class:`Sample`, its PID or its name
+:param started_after: only datasets whose start time is at or after this
+:param started_before: only datasets whose start time is before this
+:param name: a glob pattern on the name: ``"scan_*"``, ``"*_dark"``, ``"scan_00[1-5]"``
+:param text: full-text search over names, descriptions, keywords and text metadata
+:param keyword: an exact keyword
+:param technique: an exact technique
+:param where: metadata conditions: a str such as ``"energy between 12 and 13 keV and
+    detector.name = 'eiger'"`` (see :func:`parse_conditions`), or a list of :class:`Condition`
+    objects and such strings; all must hold
+)doc");
+
+    cls.def(
+        "find_datasets",
+        [](const CatalogHandle& self, const OptStrArg& kind, const OptStrArg& state,
+           const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
+           const OptTimeArg& started_after, const OptTimeArg& started_before, const OptStrArg& name,
+           const OptStrArg& text, const OptStrArg& keyword, const OptStrArg& technique, const ConditionsArg& where,
+           const StrArg& order, bool descending, const OptIntArg& limit, const IntArg& offset) {
+            Violations v;
+            DatasetQuery q = to_query({kind, state, investigation, instrument, sample, started_after, started_before,
+                                       name, text, keyword, technique, where},
+                                      v);
+            q.order = to_order(order, v);
+            q.descending = descending;
+            const auto lim = to_opt_count(limit, "limit", v);
+            q.limit = static_cast<std::size_t>(lim.value_or(0));
+            const auto off = offset.is_none() ? std::nullopt : to_opt_count(offset, "offset", v);
+            if (offset.is_none()) v.add("offset", "None", "must be a non-negative int");
+            q.offset = static_cast<std::size_t>(off.value_or(0));
+            v.throw_if_any();
+            // limit=0 asks for nothing (the C++ query reads 0 as "no limit").
+            if (lim && *lim == 0) return std::vector<Dataset>{};
+            return without_gil(self, [&](Catalog& c) { return c.find_datasets(q); });
+        },
+        py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
+        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
+        py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
+        py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
+        py::arg("where") = py::none(), py::arg("order") = "created", py::arg("descending") = false,
+        py::arg("limit") = py::none(), py::arg("offset") = 0,
+        (R"doc(
+Find datasets by their fields and metadata. Every filter given must hold; None means any.
+Quantities compare across units: ``where="energy > 12 keV"`` finds 12700 eV.
+
+>>> cat.find_datasets(investigation="ma1234", where="energy between 12 and 13 keV", limit=10)
+)doc" + filters_doc +
+         R"doc(:param order: ``"created"``, ``"start_time"`` or ``"name"``
+:param descending: reverse the order
+:param limit: at most this many; None for all
+:param offset: skip this many first (for paging)
+:returns: the datasets, with their files and metadata
+:raises ValidationError: when a filter breaks a rule
+:raises NotFound: when ``investigation``, ``instrument`` or ``sample`` is not in the catalogue
+:raises QuerySyntaxError: when ``where`` does not parse
+)doc" + times_doc)
+            .c_str());
+
+    cls.def(
+        "count_datasets",
+        [](const CatalogHandle& self, const OptStrArg& kind, const OptStrArg& state,
+           const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
+           const OptTimeArg& started_after, const OptTimeArg& started_before, const OptStrArg& name,
+           const OptStrArg& text, const OptStrArg& keyword, const OptStrArg& technique, const ConditionsArg& where) {
+            Violations v;
+            DatasetQuery q = to_query({kind, state, investigation, instrument, sample, started_after, started_before,
+                                       name, text, keyword, technique, where},
+                                      v);
+            v.throw_if_any();
+            return without_gil(self, [&](Catalog& c) { return c.count_datasets(q); });
+        },
+        py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
+        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
+        py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
+        py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
+        py::arg("where") = py::none(),
+        (R"doc(
+Count the datasets :meth:`find_datasets` would find with the same filters.
+)doc" + filters_doc +
+         R"doc(:raises ValidationError: when a filter breaks a rule
+:raises NotFound: when ``investigation``, ``instrument`` or ``sample`` is not in the catalogue
+:raises QuerySyntaxError: when ``where`` does not parse
+)doc")
+            .c_str());
+
+    cls.def(
+        "add_files",
+        [](const CatalogHandle& self, const DatasetRef& pid, const FilesArg& files, bool describe_files) {
+            Violations v;
+            const std::string p = dataset_pid(pid, "pid", v);
+            auto fs = to_datafiles(files, "files", v);
+            v.throw_if_any();
+            RegisterOptions options;
+            options.describe_files = describe_files;
+            without_gil(self, [&](Catalog& c) { c.add_files(p, std::move(fs), options); });
+        },
+        py::arg("pid"), py::arg("files"), py::kw_only(), py::arg("describe_files") = false, R"doc(
+Add files to a dataset, typically one still acquiring.
+
+:param pid: the dataset: its PID or the :class:`Dataset`
+:param files: paths relative to its location, :class:`Datafile` objects or dicts of their fields
+:param describe_files: compute size, SHA-256, modification time and format from disk
+:raises NotFound: when the dataset, or with ``describe_files`` a file, is missing
+:raises ValidationError: when a file breaks a rule; nothing is written
+)doc");
+
+    cls.def(
+        "set_metadata",
+        [](const CatalogHandle& self, const DatasetRef& pid, const MetadataArg& metadata) {
+            Violations v;
+            const std::string p = dataset_pid(pid, "pid", v);
+            Metadata md = to_metadata(metadata, "metadata", v);
+            v.throw_if_any();
+            without_gil(self, [&](Catalog& c) { c.set_metadata(p, md); });
+        },
+        py::arg("pid"), py::arg("metadata"), R"doc(
+Add metadata keys to a dataset or replace their values; other keys stay.
+
+:param pid: the dataset: its PID or the :class:`Dataset`
+:param metadata: keys and values, as for :meth:`register_dataset`
+:raises NotFound: when the dataset is missing
+:raises ValidationError: when a value breaks a rule; nothing is written
+)doc");
+
+    cls.def(
+        "set_state",
+        [](const CatalogHandle& self, const DatasetRef& pid, const StrArg& state, const OptTimeArg& end_time) {
+            Violations v;
+            const std::string p = dataset_pid(pid, "pid", v);
+            const DatasetState s = to_state(state, "state", v);
+            const auto t = to_opt_time(end_time, "end_time", v);
+            v.throw_if_any();
+            without_gil(self, [&](Catalog& c) { c.set_state(p, s, t); });
+        },
+        py::arg("pid"), py::arg("state"), py::arg("end_time") = py::none(),
+        (R"doc(
+Change a dataset's state, e.g. mark an acquiring dataset ``"complete"`` or ``"failed"``.
+
+:param pid: the dataset: its PID or the :class:`Dataset`
+:param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
+:param end_time: when given, the dataset's end time
+:raises NotFound: when the dataset is missing
+:raises ValidationError: when the state or time is not valid
+)doc" + std::string(times_doc))
+            .c_str());
+}
