@@ -26,8 +26,22 @@ void check_name(const std::string& name, std::string_view field, Violations& out
     else if (name.size() > 1024) out.add(std::string(field), name.substr(0, 40) + "...", "must be at most 1024 characters");
 }
 
+// Years 1 to 9999: what ISO 8601's four digits and Python's datetime can both hold.
+bool representable(Timestamp t) {
+    const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};
+    return ymd.year() >= std::chrono::year{1} && ymd.year() <= std::chrono::year{9999};
+}
+
+constexpr std::string_view time_range_rule = "must be between the years 1 and 9999";
+
+void check_time(const std::optional<Timestamp>& t, std::string_view prefix, std::string_view name, Violations& out) {
+    if (t && !representable(*t)) out.add(join_field(prefix, name), format_time(*t), std::string(time_range_rule));
+}
+
 void check_times(const std::optional<Timestamp>& start, const std::optional<Timestamp>& end, std::string_view prefix,
                  Violations& out) {
+    check_time(start, prefix, "start_time", out);
+    check_time(end, prefix, "end_time", out);
     if (start && end && *end < *start)
         out.add(join_field(prefix, "end_time"), format_time(*end),
                 fmt::format("must not be before start_time ({})", format_time(*start)));
@@ -158,6 +172,7 @@ std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::strin
                 } else if constexpr (std::is_same_v<T, bool>) {
                     row.value = std::int64_t{x ? 1 : 0};
                 } else if constexpr (std::is_same_v<T, Timestamp>) {
+                    if (!representable(x)) out.add(f(), format_time(x), std::string(time_range_rule));
                     row.value = format_time(x);
                     row.si = std::chrono::duration<double>(x.time_since_epoch()).count();
                     row.si_unit = datetime_si_unit;
@@ -195,6 +210,7 @@ void check_investigation(const Investigation& inv, Violations& out) {
     check_pid(inv.pid, "investigation.pid", out);
     check_name(inv.name, "investigation.name", out);
     check_times(inv.start_time, inv.end_time, "investigation", out);
+    check_time(inv.release_date, "investigation", "release_date", out);
     for (std::size_t i = 0; i < inv.participants.size(); ++i) {
         const auto& p = inv.participants[i];
         const std::string f = fmt::format("investigation.participants[{}]", i);

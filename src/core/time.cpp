@@ -69,7 +69,7 @@ Timestamp parse_time(std::string_view text, std::string_view field) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     if (!c.digits(4, y) || !c.take('-') || !c.digits(2, mo) || !c.take('-') || !c.digits(2, d)) return fail("bad date");
     const year_month_day ymd{year{y}, month{unsigned(mo)}, day{unsigned(d)}};
-    if (!ymd.ok()) return fail("no such date");
+    if (!ymd.ok() || y < 1) return fail("no such date");
     long long micros = 0;
     if (c.take('T') || c.take(' ')) {
         if (!c.digits(2, h) || !c.take(':') || !c.digits(2, mi)) return fail("bad time of day");

@@ -86,6 +86,18 @@ TEST_CASE("metadata values: key, unit, type, finiteness, uncertainty, JSON") {
     CHECK(fx.datasets() == 1);
 }
 
+TEST_CASE("times outside the years 1 to 9999 are refused") {
+    Fixture fx;
+    Dataset d = test::dataset("ancient", {{"recorded", Timestamp{} - std::chrono::years{1970}}});
+    d.start_time = Timestamp{} + std::chrono::years{8100};
+    const auto vs = expect<ValidationError>([&] { fx.cat.register_dataset(d); });
+    CHECK(vs.size() == 2);
+    CHECK(has(vs, "dataset.start_time", format_time(*d.start_time), "years 1 and 9999"));
+    CHECK(has(vs, "dataset.metadata.recorded", format_time(Timestamp{} - std::chrono::years{1970}), "years 1 and 9999"));
+    CHECK_THROWS_AS(parse_time("0000-01-01"), ValidationError);
+    CHECK(fx.datasets() == 1);
+}
+
 TEST_CASE("an unknown unit is a UnitError naming the key, the value and the unit") {
     Fixture fx;
     const auto vs = expect<UnitError>(
