@@ -1,7 +1,8 @@
 """datatrail: a provenance and metadata catalogue for research facilities.
 
 Records what research data exists (datasets, their files, typed and unit-aware metadata), where
-it came from (investigations, instruments, samples) and how it was made, in an SQLite catalogue.
+it came from (investigations, instruments, samples) and how it was made (activities, agents and
+the W3C PROV links between them), in an SQLite catalogue.
 
 >>> import datatrail as dt
 >>> with dt.Catalog("beamtime.db") as cat:
@@ -14,26 +15,37 @@ import sys as _sys
 
 from . import _core
 from ._core import (
+    Activity,
+    Agent,
+    Association,
     Catalog,
     Condition,
     Conflict,
     Datafile,
     Dataset,
+    Environment,
     Error,
     Instrument,
     Investigation,
     NexusError,
     NotFound,
     Participant,
+    ProvEdge,
+    ProvGraph,
+    ProvNode,
     QuerySyntaxError,
     Sample,
     StorageError,
     UnitError,
+    Used,
     ValidationError,
     Violation,
+    capture_environment,
+    compare_versions,
     describe_file,
     format_time,
     guess_format,
+    host_name,
     is_valid_metadata_key,
     is_valid_pid,
     is_valid_pid_prefix,
@@ -42,8 +54,13 @@ from ._core import (
     parse_conditions,
     parse_time,
     sha256_file,
+    to_dot,
+    to_prov_json,
+    to_prov_n,
+    to_svg,
     units,
 )
+from ._activity import ActivityRun
 from ._quantity import Quantity
 
 __version__: str = _core.__version__
@@ -53,28 +70,40 @@ __version__: str = _core.__version__
 _sys.modules.setdefault(__name__ + ".units", units)
 
 __all__ = [
+    "Activity",
+    "ActivityRun",
+    "Agent",
+    "Association",
     "Catalog",
     "Condition",
     "Conflict",
     "Datafile",
     "Dataset",
+    "Environment",
     "Error",
     "Instrument",
     "Investigation",
     "NexusError",
     "NotFound",
     "Participant",
+    "ProvEdge",
+    "ProvGraph",
+    "ProvNode",
     "Quantity",
     "QuerySyntaxError",
     "Sample",
     "StorageError",
     "UnitError",
+    "Used",
     "ValidationError",
     "Violation",
     "__version__",
+    "capture_environment",
+    "compare_versions",
     "describe_file",
     "format_time",
     "guess_format",
+    "host_name",
     "is_valid_metadata_key",
     "is_valid_pid",
     "is_valid_pid_prefix",
@@ -83,5 +112,9 @@ __all__ = [
     "parse_conditions",
     "parse_time",
     "sha256_file",
+    "to_dot",
+    "to_prov_json",
+    "to_prov_n",
+    "to_svg",
     "units",
 ]

@@ -1,15 +1,17 @@
 """
-The compiled core of datatrail: the catalogue, its records, metadata conversion, units and the
-error classes. Import :mod:`datatrail` instead; it re-exports all of this.
+The compiled core of datatrail: the catalogue, its records, provenance (agents, activities,
+lineage graphs and their PROV exports), metadata conversion, units and the error classes.
+Import :mod:`datatrail` instead; it re-exports all of this.
 """
 from __future__ import annotations
 import collections.abc
+import datatrail._activity
 from datatrail import units
 import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Error', 'Instrument', 'Investigation', 'NexusError', 'NotFound', 'Participant', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'ValidationError', 'Violation', 'describe_file', 'format_time', 'guess_format', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'compare_versions', 'describe_file', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -773,6 +775,772 @@ class Condition:
     @value.setter
     def value(self, arg1: str | int | float | bool | datetime.datetime | datetime.date) -> None:
         ...
+class Agent:
+    """
+    A PROV agent: a person, a piece of software or an organisation that bears responsibility for
+    an activity. ``(type, name)`` is unique in a catalogue.
+    
+    Made by :meth:`Catalog.add_agent`, which checks the fields and mints the PID; wherever an agent
+    is referred to (``agents=``, :meth:`Catalog.associate`) the object, its PID or its name will do.
+    
+    :param name: e.g. ``"Ada Lovelace"``, ``"pyFAI"``, ``"ESRF"``
+    :param type: ``"person"``, ``"software"`` or ``"organisation"``
+    :param orcid: a person's ORCID iD, e.g. ``"0000-0002-1825-0097"`` (its checksum is verified)
+    :param email: an e-mail address
+    :param version: a piece of software's version
+    :param url: a home page, a repository, a ROR id
+    :param pid: the PID; empty (or None) until the catalogue mints one
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __copy__(self) -> Agent:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> Agent:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, name: str = '', type: str = 'person', *, orcid: str = '', email: str = '', version: str = '', url: str = '', pid: str | None = None) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    @property
+    def email(self) -> str:
+        """
+        An e-mail address; empty when none.
+        """
+    @email.setter
+    def email(self, arg0: str) -> None:
+        ...
+    @property
+    def name(self) -> str:
+        """
+        The name; unique among agents of the same type.
+        """
+    @name.setter
+    def name(self, arg0: str) -> None:
+        ...
+    @property
+    def orcid(self) -> str:
+        """
+        A person's ORCID iD; empty when none.
+        """
+    @orcid.setter
+    def orcid(self, arg0: str) -> None:
+        ...
+    @property
+    def pid(self) -> str:
+        """
+        The PID; empty until the catalogue mints one.
+        """
+    @pid.setter
+    def pid(self, arg0: str) -> None:
+        ...
+    @property
+    def type(self) -> str:
+        """
+        ``"person"``, ``"software"`` or ``"organisation"``.
+        """
+    @type.setter
+    def type(self, arg1: str) -> None:
+        ...
+    @property
+    def url(self) -> str:
+        """
+        A home page, repository or ROR id; empty when none.
+        """
+    @url.setter
+    def url(self, arg0: str) -> None:
+        ...
+    @property
+    def version(self) -> str:
+        """
+        A piece of software's version; empty when none.
+        """
+    @version.setter
+    def version(self, arg0: str) -> None:
+        ...
+class Environment:
+    """
+    Where and with what an activity ran: operating system, user, the git state of the caller's
+    source tree and, from Python, the interpreter's version and the installed packages.
+    
+    :func:`capture_environment` fills in what C++ can see; :meth:`Catalog.activity` adds the Python
+    side.
+    
+    :param os: e.g. ``"Linux 6.1.0-18-amd64 x86_64"``
+    :param user: the account that ran it
+    :param source_tree: the git work tree of the caller's code, if any
+    :param git_commit: its HEAD commit
+    :param git_dirty: whether it had uncommitted changes; None when unknown (not in git)
+    :param python_version: e.g. ``"3.11.7"``
+    :param packages: installed distributions, name to version
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __copy__(self) -> Environment:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> Environment:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, *, os: str = '', user: str = '', source_tree: str | os.PathLike[str] = '', git_commit: str = '', git_dirty: bool | None = None, python_version: str = '', packages: collections.abc.Mapping[str, str] | None = None) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    @property
+    def git_commit(self) -> str:
+        """
+        The source tree's HEAD commit; empty when not in git.
+        """
+    @git_commit.setter
+    def git_commit(self, arg0: str) -> None:
+        ...
+    @property
+    def git_dirty(self) -> bool | None:
+        """
+        Whether the source tree had uncommitted changes to tracked files; None when not in git.
+        """
+    @git_dirty.setter
+    def git_dirty(self, arg0: bool | None) -> None:
+        ...
+    @property
+    def os(self) -> str:
+        """
+        The operating system: name, release, machine.
+        """
+    @os.setter
+    def os(self, arg0: str) -> None:
+        ...
+    @property
+    def packages(self) -> dict[str, str]:
+        """
+        The installed Python distributions, name to version, as a new dict on every access.
+        """
+    @packages.setter
+    def packages(self, arg1: collections.abc.Mapping[str, str] | None) -> None:
+        ...
+    @property
+    def python_version(self) -> str:
+        """
+        The Python version, e.g. ``"3.11.7"``; empty for activities recorded from C++.
+        """
+    @python_version.setter
+    def python_version(self, arg0: str) -> None:
+        ...
+    @property
+    def source_tree(self) -> str:
+        """
+        The top of the git work tree the caller's code lives in; empty when not in git.
+        """
+    @source_tree.setter
+    def source_tree(self, arg0: str) -> None:
+        ...
+    @property
+    def user(self) -> str:
+        """
+        The account that ran the activity.
+        """
+    @user.setter
+    def user(self, arg0: str) -> None:
+        ...
+class Used:
+    """
+    An activity used a dataset, or one file of it, in a role.
+    
+    Wherever inputs are accepted a dataset (:class:`Dataset` or PID) or a ``(dataset, role)`` tuple
+    will do as well; a Used is needed to name one file.
+    
+    :param dataset: the dataset: a :class:`Dataset` or its PID
+    :param file: the path of one of its files; empty for the whole dataset
+    :param role: e.g. ``"input"``, ``"dark"``, ``"calibration"``
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __copy__(self) -> Used:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> Used:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, dataset: str | Dataset = '', file: str | os.PathLike[str] = '', role: str = '') -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    @property
+    def dataset(self) -> str:
+        """
+        The dataset's PID. Set it to a :class:`Dataset` or a PID.
+        """
+    @dataset.setter
+    def dataset(self, arg1: str | Dataset) -> None:
+        ...
+    @property
+    def file(self) -> str:
+        """
+        The path of the file used, relative to the dataset's location; empty for the whole dataset.
+        """
+    @file.setter
+    def file(self, arg1: str | os.PathLike[str]) -> None:
+        ...
+    @property
+    def role(self) -> str:
+        """
+        The role it played, e.g. ``"dark"``; empty when none.
+        """
+    @role.setter
+    def role(self, arg0: str) -> None:
+        ...
+class Association:
+    """
+    An activity was associated with an agent, in a role (``"operator"``, ``"author"``,
+    ``"processing software"``).
+    
+    Wherever agents are accepted an agent (:class:`Agent`, PID or name) or an ``(agent, role)``
+    tuple will do as well.
+    
+    :param agent: the agent: an :class:`Agent`, its PID or its name
+    :param role: the role it played
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __copy__(self) -> Association:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> Association:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, agent: str | Agent = '', role: str = '') -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    @property
+    def agent(self) -> str:
+        """
+        The agent's PID (read back from the catalogue) or the PID or name it was given by. Set it to an :class:`Agent`, a PID or a name.
+        """
+    @agent.setter
+    def agent(self, arg1: str | Agent) -> None:
+        ...
+    @property
+    def role(self) -> str:
+        """
+        The role the agent played; empty when none.
+        """
+    @role.setter
+    def role(self, arg0: str) -> None:
+        ...
+class Activity:
+    """
+    A PROV activity: an acquisition, a processing step, a workflow run or a notebook session, with
+    its program, typed parameters, times, status, environment, what it used, its agents and what it
+    generated.
+    
+    Most code records activities with :meth:`Catalog.activity` (a context manager); an Activity built
+    here can be recorded with :meth:`Catalog.start_activity`. Activities read back from the
+    catalogue (:meth:`Catalog.get_activity`, :meth:`Catalog.find_activities`) carry PIDs everywhere:
+    in ``used``, ``agents``, ``parent``, ``informed_by`` and ``generated``.
+    
+    Lists and the parameters dict returned by the properties are new objects on every access:
+    changing them does not change the activity; assign a whole new value instead.
+    
+    :param name: e.g. ``"azimuthal_integration"``
+    :param type: ``"acquisition"``, ``"processing"``, ``"workflow"``, ``"notebook"`` or ``"other"``
+    :param pid: the PID; None until the catalogue mints one
+    :param program: the program that ran, e.g. ``"pyFAI"``
+    :param version: its version, e.g. ``"2025.1"``
+    :param parameters: typed parameters, written like dataset metadata (``{"distance": (250.0, "mm")}``)
+    :param start_time: when it started; the catalogue uses now when None
+    :param end_time: when it ended
+    :param status: ``"running"``, ``"succeeded"`` or ``"failed"``
+    :param host: the machine; the catalogue fills in this one when empty
+    :param command_line: the command that ran
+    :param parent: the activity that contains this one (a workflow run): an :class:`Activity`,
+        :class:`ActivityRun` or PID
+    :param log: the log text
+    :param environment: an :class:`Environment` (or a mapping of its fields)
+    :param used: inputs: datasets (objects or PIDs), ``(dataset, role)`` tuples or :class:`Used`
+    :param agents: agents (names, PIDs or :class:`Agent` objects), ``(agent, role)`` tuples or
+        :class:`Association` objects
+    :param informed_by: activities whose results this one used (objects or PIDs)
+    :param created_by: who recorded it; the catalogue fills in the user when empty
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __copy__(self) -> Activity:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> Activity:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, name: str = '', type: str = 'processing', *, pid: str | None = None, program: str = '', version: str = '', parameters: collections.abc.Mapping[str, typing.Any] | None = None, start_time: datetime.datetime | datetime.date | str | None = None, end_time: datetime.datetime | datetime.date | str | None = None, status: str = 'running', host: str = '', command_line: str = '', parent: str | Activity | datatrail._activity.ActivityRun | None = None, log: str = '', environment: Environment | collections.abc.Mapping[str, typing.Any] | None = None, used: collections.abc.Iterable[str | Dataset | Used | tuple[str | Dataset, str]] = (), agents: collections.abc.Iterable[str | Agent | Association | tuple[str | Agent, str]] = (), informed_by: collections.abc.Iterable[str | Activity | datatrail._activity.ActivityRun] = (), created_by: str = '') -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    @property
+    def agents(self) -> list[Association]:
+        """
+        Its agents with their roles, as :class:`Association` objects; a new list on every access.
+        """
+    @agents.setter
+    def agents(self, arg1: collections.abc.Iterable[str | Agent | Association | tuple[str | Agent, str]]) -> None:
+        ...
+    @property
+    def command_line(self) -> str:
+        """
+        The command that ran; empty when not recorded.
+        """
+    @command_line.setter
+    def command_line(self, arg0: str) -> None:
+        ...
+    @property
+    def created_by(self) -> str:
+        """
+        Who recorded it.
+        """
+    @created_by.setter
+    def created_by(self, arg0: str) -> None:
+        ...
+    @property
+    def end_time(self) -> datetime.datetime | None:
+        """
+        When it ended (an aware datetime in UTC), or None while running.
+        """
+    @end_time.setter
+    def end_time(self, arg1: datetime.datetime | datetime.date | str | None) -> None:
+        ...
+    @property
+    def environment(self) -> Environment:
+        """
+        Where and with what it ran, as an :class:`Environment` (changes to it change the activity).
+        """
+    @environment.setter
+    def environment(self, arg0: Environment) -> None:
+        ...
+    @property
+    def generated(self) -> list[str]:
+        """
+        The PIDs of the datasets it generated, read back from the catalogue (record outputs with :meth:`Catalog.add_outputs` or :meth:`ActivityRun.output`).
+        """
+    @property
+    def host(self) -> str:
+        """
+        The machine it ran on.
+        """
+    @host.setter
+    def host(self, arg0: str) -> None:
+        ...
+    @property
+    def informed_by(self) -> list[str]:
+        """
+        The PIDs of the activities whose results it used; a new list on every access.
+        """
+    @informed_by.setter
+    def informed_by(self, arg1: collections.abc.Iterable[str | Activity | datatrail._activity.ActivityRun]) -> None:
+        ...
+    @property
+    def log(self) -> str:
+        """
+        The log text (a failed run's ends with the traceback).
+        """
+    @log.setter
+    def log(self, arg0: str) -> None:
+        ...
+    @property
+    def name(self) -> str:
+        """
+        The name, e.g. ``"azimuthal_integration"``.
+        """
+    @name.setter
+    def name(self, arg0: str) -> None:
+        ...
+    @property
+    def parameters(self) -> dict[str, typing.Any]:
+        """
+        The parameters as a new dict on every access; values with a unit or uncertainty are :class:`Quantity` objects.
+        """
+    @parameters.setter
+    def parameters(self, arg1: collections.abc.Mapping[str, typing.Any] | None) -> None:
+        ...
+    @property
+    def parent(self) -> str:
+        """
+        The PID of the activity that contains this one; empty when none. Set it to an :class:`Activity`, :class:`ActivityRun` or PID.
+        """
+    @parent.setter
+    def parent(self, arg1: str | Activity | datatrail._activity.ActivityRun | None) -> None:
+        ...
+    @property
+    def pid(self) -> str:
+        """
+        The PID; empty until the catalogue mints one.
+        """
+    @pid.setter
+    def pid(self, arg0: str) -> None:
+        ...
+    @property
+    def program(self) -> str:
+        """
+        The program that ran; empty when none.
+        """
+    @program.setter
+    def program(self, arg0: str) -> None:
+        ...
+    @property
+    def start_time(self) -> datetime.datetime | None:
+        """
+        When it started (an aware datetime in UTC), or None before it is recorded.
+        """
+    @start_time.setter
+    def start_time(self, arg1: datetime.datetime | datetime.date | str | None) -> None:
+        ...
+    @property
+    def status(self) -> str:
+        """
+        ``"running"``, ``"succeeded"`` or ``"failed"``.
+        """
+    @status.setter
+    def status(self, arg1: str) -> None:
+        ...
+    @property
+    def type(self) -> str:
+        """
+        ``"acquisition"``, ``"processing"``, ``"workflow"``, ``"notebook"`` or ``"other"``.
+        """
+    @type.setter
+    def type(self, arg1: str) -> None:
+        ...
+    @property
+    def used(self) -> list[Used]:
+        """
+        What it used, as :class:`Used` objects; a new list on every access.
+        """
+    @used.setter
+    def used(self, arg1: collections.abc.Iterable[str | Dataset | Used | tuple[str | Dataset, str]]) -> None:
+        ...
+    @property
+    def version(self) -> str:
+        """
+        The program's version; empty when none.
+        """
+    @version.setter
+    def version(self, arg0: str) -> None:
+        ...
+class ProvNode:
+    """
+    A node of a provenance graph: a dataset, one file of a dataset, an activity or an agent.
+    
+    :param id: the PID; a file is ``"<dataset PID>#<path>"``
+    :param kind: ``"dataset"``, ``"datafile"``, ``"activity"`` or ``"agent"``
+    :param name: its name (a file's: its path)
+    :param attributes: text attributes: for a dataset ``kind`` (raw/processed), ``state``,
+        ``start_time``, ``end_time``, ``created_at``, ``created_by``; for an activity ``type``,
+        ``program``, ``version``, ``status``, ``start_time``, ``end_time``, ``host``; for an agent
+        ``type``, ``orcid``, ``email``, ``version``, ``url``. Times are ISO 8601 text in UTC.
+    :param depth: derivation steps from where the walk started
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __copy__(self) -> ProvNode:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> ProvNode:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, id: str = '', kind: str = 'dataset', name: str = '', attributes: collections.abc.Mapping[str, str] | None = None, depth: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    @property
+    def attributes(self) -> dict[str, str]:
+        """
+        Text attributes (see the class), as a new dict on every access.
+        """
+    @attributes.setter
+    def attributes(self, arg1: collections.abc.Mapping[str, str] | None) -> None:
+        ...
+    @property
+    def depth(self) -> int:
+        """
+        Derivation steps from where the walk started.
+        """
+    @depth.setter
+    def depth(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def id(self) -> str:
+        """
+        The PID; a file's is ``"<dataset PID>#<path>"``.
+        """
+    @id.setter
+    def id(self, arg0: str) -> None:
+        ...
+    @property
+    def kind(self) -> str:
+        """
+        ``"dataset"``, ``"datafile"``, ``"activity"`` or ``"agent"``.
+        """
+    @kind.setter
+    def kind(self, arg1: str) -> None:
+        ...
+    @property
+    def name(self) -> str:
+        """
+        The name; a file's path.
+        """
+    @name.setter
+    def name(self, arg0: str) -> None:
+        ...
+class ProvEdge:
+    """
+    A typed edge of a provenance graph, pointing as PROV does from the later to the earlier thing:
+    ``used`` (activity to dataset or file), ``wasGeneratedBy`` (dataset to activity),
+    ``wasDerivedFrom`` (dataset to dataset), ``wasInformedBy`` (activity to activity),
+    ``wasAssociatedWith`` (activity to agent), ``hadMember`` (dataset to file).
+    
+    :param source: the ID of the node it starts from (C++ ``from``)
+    :param target: the ID of the node it points to (C++ ``to``)
+    :param kind: the PROV relation's name, e.g. ``"wasDerivedFrom"``
+    :param role: the role, for ``used``, ``wasGeneratedBy``, ``wasDerivedFrom`` and ``wasAssociatedWith``
+    :param activity: for ``wasDerivedFrom``, the PID of the activity that did it, if recorded
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __copy__(self) -> ProvEdge:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> ProvEdge:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, source: str = '', target: str = '', kind: str = 'wasDerivedFrom', role: str = '', activity: str = '') -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    @property
+    def activity(self) -> str:
+        """
+        For ``wasDerivedFrom``: the PID of the activity that did it; empty when not recorded.
+        """
+    @activity.setter
+    def activity(self, arg0: str) -> None:
+        ...
+    @property
+    def kind(self) -> str:
+        """
+        The PROV relation: ``"used"``, ``"wasGeneratedBy"``, ``"wasDerivedFrom"``, ``"wasInformedBy"``, ``"wasAssociatedWith"`` or ``"hadMember"``.
+        """
+    @kind.setter
+    def kind(self, arg1: str) -> None:
+        ...
+    @property
+    def role(self) -> str:
+        """
+        The role; empty when none.
+        """
+    @role.setter
+    def role(self, arg0: str) -> None:
+        ...
+    @property
+    def source(self) -> str:
+        """
+        The ID of the node the edge starts from.
+        """
+    @source.setter
+    def source(self, arg0: str) -> None:
+        ...
+    @property
+    def target(self) -> str:
+        """
+        The ID of the node the edge points to.
+        """
+    @target.setter
+    def target(self, arg0: str) -> None:
+        ...
+class ProvGraph:
+    """
+    A provenance graph, as :meth:`Catalog.ancestors`, :meth:`Catalog.descendants`,
+    :meth:`Catalog.lineage_path` and :meth:`Catalog.provenance` return it: nodes (datasets, files,
+    activities, agents) and typed PROV edges between them. A lineage walk's starting node comes first.
+    
+    It exports as W3C PROV-JSON and PROV-N, Graphviz DOT and SVG, and converts to networkx; in
+    Jupyter it displays itself as SVG where Graphviz is installed.
+    
+    >>> graph = cat.ancestors(merged)
+    >>> [n.name for n in graph.datasets]
+    ['merged', 'scan_001_integrated', 'scan_001']
+    >>> merged.pid in graph
+    True
+    
+    :param nodes: :class:`ProvNode` objects
+    :param edges: :class:`ProvEdge` objects
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __contains__(self, item: typing.Any) -> bool:
+        """
+        Whether a node with this ID is in the graph; a :class:`ProvNode`, :class:`Dataset`, :class:`Activity`, :class:`ActivityRun` or :class:`Agent` stands for its PID.
+        """
+    def __copy__(self) -> ProvGraph:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> ProvGraph:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __init__(self, nodes: typing.Any = (), edges: typing.Any = ()) -> None:
+        ...
+    def __iter__(self) -> collections.abc.Iterator[ProvNode]:
+        """
+        Iterate over (copies of) the nodes.
+        """
+    def __len__(self) -> int:
+        """
+        The number of nodes.
+        """
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def _repr_svg_(self) -> str | None:
+        """
+        The SVG drawing for Jupyter; None (so Jupyter shows the repr) when Graphviz is missing.
+        """
+    def edges_of(self, kind: str) -> list[ProvEdge]:
+        """
+        The edges of one PROV relation.
+        
+        :param kind: ``"used"``, ``"wasGeneratedBy"``, ``"wasDerivedFrom"``, ``"wasInformedBy"``,
+            ``"wasAssociatedWith"`` or ``"hadMember"``
+        :raises ValidationError: for another name
+        """
+    def find(self, id: str) -> ProvNode | None:
+        """
+        The node with this ID (a copy), or None.
+        
+        :param id: a PID, or ``"<dataset PID>#<path>"`` for a file
+        """
+    def to_dot(self) -> str:
+        """
+        The graph as Graphviz DOT, in PROV's usual shapes and colours: datasets as yellow ellipses,
+        files as notes, activities as blue boxes, agents as orange houses; edges point from the later
+        to the earlier thing, as in PROV.
+        """
+    def to_networkx(self) -> typing.Any:
+        """
+        The graph as a ``networkx.MultiDiGraph``: nodes keyed by ID with the data ``kind``, ``name``,
+        ``depth`` and ``attributes`` (a dict), edges from ``source`` to ``target`` with ``kind``,
+        ``role`` and ``activity``.
+        
+        :raises ImportError: when networkx is not installed
+        """
+    def to_prov_json(self) -> str:
+        """
+        The graph as W3C PROV-JSON (the 2013 member submission), a str. Datasets and files are
+        entities, activities activities, agents agents; the relations are ``used``,
+        ``wasGeneratedBy``, ``wasDerivedFrom``, ``wasInformedBy``, ``wasAssociatedWith`` and
+        ``hadMember``. PIDs are qualified names in the namespace ``pid`` (``urn:datatrail:pid:``),
+        datatrail's attributes live in ``dt`` (``urn:datatrail:ns#``). The ``prov`` package reads it:
+        ``prov.model.ProvDocument.deserialize(content=text, format="json")``.
+        """
+    def to_prov_n(self) -> str:
+        """
+        The graph in W3C PROV-N, the notation for people: ``document ... endDocument`` with the same
+        records and namespaces as the PROV-JSON.
+        """
+    def to_svg(self) -> str:
+        """
+        The graph drawn as SVG by Graphviz's ``dot`` (run with the GIL released).
+        
+        :raises Error: when Graphviz is not installed or ``dot`` fails
+        """
+    @property
+    def activities(self) -> list[ProvNode]:
+        """
+        The activity nodes.
+        """
+    @property
+    def agents(self) -> list[ProvNode]:
+        """
+        The agent nodes.
+        """
+    @property
+    def datasets(self) -> list[ProvNode]:
+        """
+        The dataset nodes, in the graph's order.
+        """
+    @property
+    def edges(self) -> list[ProvEdge]:
+        """
+        Every edge, as :class:`ProvEdge` objects; a new list on every access.
+        """
+    @edges.setter
+    def edges(self, arg0: collections.abc.Sequence[ProvEdge]) -> None:
+        ...
+    @property
+    def files(self) -> list[ProvNode]:
+        """
+        The file nodes: files used individually (``Used(file=...)``).
+        """
+    @property
+    def nodes(self) -> list[ProvNode]:
+        """
+        Every node, as :class:`ProvNode` objects; a new list on every access.
+        """
+    @nodes.setter
+    def nodes(self, arg0: collections.abc.Sequence[ProvNode]) -> None:
+        ...
 class Catalog:
     """
     A datatrail catalogue: one SQLite file holding investigations, instruments, samples, datasets,
@@ -811,6 +1579,76 @@ class Catalog:
         ...
     def __repr__(self) -> str:
         ...
+    def activity(self, name: str, *, type: str = 'processing', program: str = '', version: str = '', parameters: collections.abc.Mapping[str, typing.Any] | None = None, inputs: collections.abc.Iterable[str | Dataset | Used | tuple[str | Dataset, str]] = (), agents: collections.abc.Iterable[str | Agent | Association | tuple[str | Agent, str]] = (), parent: str | Activity | datatrail._activity.ActivityRun | None = None, informed_by: collections.abc.Iterable[str | Activity | datatrail._activity.ActivityRun] = (), command_line: str | None = None, source_tree: str | os.PathLike[str] | None = None, pid: str | None = None) -> datatrail._activity.ActivityRun:
+        """
+        Record an activity as it runs: a context manager (an :class:`ActivityRun`).
+        
+        >>> with cat.activity("azimuthal_integration", program="pyFAI", version="2025.1",
+        ...                   parameters={"npt": 1000, "distance": (250.0, "mm")},
+        ...                   inputs=[raw, (dark, "dark")], agents=[("Ada Lovelace", "operator")]) as run:
+        ...     run.log("integrating")
+        ...     pattern = run.output("scan_001_integrated", metadata={"npt": 1000})
+        
+        The arguments' Python types are checked here. Entering the ``with`` block captures the
+        environment (OS, user, git state of the caller's source tree, Python version and installed
+        packages) and records the activity as running; the catalogue's own rules (names, units, PIDs
+        that must exist) are checked then, before anything is written. Leaving the block normally
+        marks the activity succeeded and its outputs complete; an exception marks it and its outputs
+        failed, appends the traceback to its log, and propagates.
+        
+        :param name: e.g. ``"azimuthal_integration"``
+        :param type: ``"acquisition"`` (its outputs are raw), ``"processing"``, ``"workflow"``,
+            ``"notebook"`` or ``"other"``
+        :param program: the program that runs, e.g. ``"pyFAI"``
+        :param version: its version
+        :param parameters: typed parameters, written like dataset metadata
+        :param inputs: what it uses: datasets (objects or PIDs), ``(dataset, role)`` tuples, or
+            :class:`Used` objects (to name one file)
+        :param agents: who or what is responsible: agents (names, PIDs or :class:`Agent` objects) or
+            ``(agent, role)`` tuples
+        :param parent: the activity that contains this one (a workflow run)
+        :param informed_by: activities whose results this one uses
+        :param command_line: the command that runs; None for ``" ".join(sys.argv)``
+        :param source_tree: the folder of the code that runs, for its git commit; None for the folder of
+            the calling module's ``__file__`` or, where there is none (a notebook), the working directory
+        :param pid: a PID minted elsewhere; None to mint one
+        :returns: the run, not yet started
+        :raises ValidationError: when an argument has the wrong type; on entering the block, when
+            it breaks one of the catalogue's rules (an empty name, an unknown unit, a PID the catalogue
+            does not hold), and nothing is written
+        
+        Activities may be given as an :class:`Activity`, a started :class:`ActivityRun` or a PID;
+        datasets as a :class:`Dataset` or a PID; agents as an :class:`Agent`, a PID or a name.
+        """
+    def add_agent(self, name: str, type: str = 'person', *, orcid: str = '', email: str = '', version: str = '', url: str = '', pid: str | None = None) -> Agent:
+        """
+        Add an agent: a person, a piece of software or an organisation.
+        
+        >>> cat.add_agent("Ada Lovelace", orcid="0000-0002-1825-0097")
+        >>> cat.add_agent("pyFAI", type="software", version="2025.1")
+        
+        :param name: the name; ``(type, name)`` is unique
+        :param type: ``"person"``, ``"software"`` or ``"organisation"``
+        :param orcid: a person's ORCID iD (its checksum is verified)
+        :param email: an e-mail address
+        :param version: a piece of software's version
+        :param url: a home page, a repository, a ROR id
+        :param pid: a PID minted elsewhere; None to mint one
+        :returns: the agent as stored, with its PID
+        :raises ValidationError: when a field breaks a rule (an empty name, an unknown type, a bad
+            ORCID or e-mail, an ORCID for a non-person); nothing is written
+        :raises Conflict: when the PID or ``(type, name)`` is taken
+        """
+    def add_derivation(self, derived: str | Dataset, source: str | Dataset, role: str = '') -> None:
+        """
+        Record that a dataset was derived from another, where no recorded activity says so.
+        
+        :param derived: the dataset made
+        :param source: the dataset it was made from
+        :param role: the role the source played
+        :raises ValidationError: when either is not in the catalogue, or the link would make a cycle
+            (``source`` is ``derived`` or was made from it); nothing is written
+        """
     def add_files(self, pid: str | Dataset, files: collections.abc.Iterable[str | os.PathLike[str] | Datafile | collections.abc.Mapping[str, typing.Any]], *, describe_files: bool = False) -> None:
         """
         Add files to a dataset, typically one still acquiring.
@@ -820,6 +1658,30 @@ class Catalog:
         :param describe_files: compute size, SHA-256, modification time and format from disk
         :raises NotFound: when the dataset, or with ``describe_files`` a file, is missing
         :raises ValidationError: when a file breaks a rule; nothing is written
+        """
+    def add_informed_by(self, activity: str | Activity | datatrail._activity.ActivityRun, informant: str | Activity | datatrail._activity.ActivityRun) -> None:
+        """
+        Record that an activity used results of another (PROV wasInformedBy).
+        
+        :param activity: the activity informed
+        :param informant: the activity whose results it used
+        :raises NotFound: when ``activity`` is not in the catalogue
+        :raises ValidationError: when ``informant`` is not, or the link would make a cycle; nothing is
+            written
+        """
+    def add_inputs(self, activity: str | Activity | datatrail._activity.ActivityRun, inputs: collections.abc.Iterable[str | Dataset | Used | tuple[str | Dataset, str]]) -> None:
+        """
+        Record more inputs of an activity. Datasets it already generated become derived from them too.
+        
+        :param activity: the activity
+        :param inputs: datasets (objects or PIDs), ``(dataset, role)`` tuples or :class:`Used` objects
+        :raises NotFound: when the activity is not in the catalogue
+        :raises ValidationError: when an input is not in the catalogue (or names a file the dataset does
+            not have), or would make a cycle (the activity generated it or something it was made from);
+            nothing is written
+        
+        Activities may be given as an :class:`Activity`, a started :class:`ActivityRun` or a PID;
+        datasets as a :class:`Dataset` or a PID; agents as an :class:`Agent`, a PID or a name.
         """
     def add_instrument(self, name: str, facility: str = '', type: str = '', pid: str | None = None) -> Instrument:
         """
@@ -857,6 +1719,21 @@ class Catalog:
         as local time), a :class:`datetime.date` (midnight UTC) or an ISO 8601 str; they come back as
         aware datetimes in UTC.
         """
+    def add_outputs(self, activity: str | Activity | datatrail._activity.ActivityRun, datasets: collections.abc.Iterable[Dataset | collections.abc.Mapping[str, typing.Any]], *, role: str = '', describe_files: bool = False) -> list[Dataset]:
+        """
+        Register datasets generated by an activity, derived from every dataset it used. They are
+        registered as given (kind and state included): give ``state="acquiring"`` for outputs that
+        :meth:`finish_activity` should complete, or mark failed.
+        
+        :param activity: the activity: an :class:`Activity`, a started :class:`ActivityRun` or a PID
+        :param datasets: :class:`Dataset` objects, or dicts of :meth:`register_dataset`'s keywords
+        :param role: the role of the generation, e.g. ``"result"``
+        :param describe_files: as for :meth:`register_dataset`
+        :returns: the datasets as stored, in order
+        :raises NotFound: when the activity is not in the catalogue
+        :raises ValidationError: naming every broken rule as ``datasets[i].<field>`` (``dataset.<field>``
+            when there is one); nothing is written
+        """
     def add_sample(self, name: str, description: str = '', formula: str = '', investigation: str | Investigation | None = None, parent: str | Sample | None = None, metadata: collections.abc.Mapping[str, typing.Any] | None = None, pid: str | None = None) -> Sample:
         """
         Add a sample.
@@ -872,6 +1749,46 @@ class Catalog:
         :raises ValidationError: when an argument breaks a rule or the investigation or parent is
             not in the catalogue
         :raises Conflict: when the PID is taken
+        """
+    def agent(self, pid_or_name: str) -> Agent:
+        """
+        The agent with this PID or name.
+        
+        :raises NotFound: when there is none
+        """
+    def agents(self) -> list[Agent]:
+        """
+        All agents, in the order they were added.
+        """
+    def ancestors(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun, depth: int | None = None) -> ProvGraph:
+        """
+        What a dataset or activity was made from: the datasets it was derived from, ``depth`` derivation
+        steps back, with the activities, agents and individually used files on the way.
+        
+        >>> [n.name for n in cat.ancestors(merged).datasets]
+        
+        :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
+        :param depth: the number of derivation steps; None for all the way
+        :returns: a :class:`ProvGraph` whose first node is ``x``
+        :raises NotFound: when ``x`` is not in the catalogue
+        """
+    def append_log(self, activity: str | Activity | datatrail._activity.ActivityRun, text: str) -> None:
+        """
+        Append text to an activity's log, as is (add the newline yourself; :meth:`ActivityRun.log` does).
+        
+        :param activity: an :class:`Activity`, a started :class:`ActivityRun` or a PID
+        :param text: the text
+        :raises NotFound: when the activity is not in the catalogue
+        """
+    def associate(self, activity: str | Activity | datatrail._activity.ActivityRun, agent: str | Agent, role: str = '') -> None:
+        """
+        Record that an agent was responsible for an activity, in a role (PROV wasAssociatedWith).
+        
+        :param activity: the activity
+        :param agent: an :class:`Agent`, its PID or its name
+        :param role: e.g. ``"operator"``
+        :raises NotFound: when the activity is not in the catalogue
+        :raises ValidationError: when the agent is not; nothing is written
         """
     def close(self) -> None:
         """
@@ -905,6 +1822,43 @@ class Catalog:
         The dataset with this PID, with its files and metadata.
         
         :raises NotFound: when there is none
+        """
+    def descendants(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun, depth: int | None = None) -> ProvGraph:
+        """
+        What was made from a dataset or activity, ``depth`` derivation steps on, with the activities and
+        agents on the way.
+        
+        :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
+        :param depth: the number of derivation steps; None for all the way
+        :returns: a :class:`ProvGraph` whose first node is ``x``
+        :raises NotFound: when ``x`` is not in the catalogue
+        """
+    def downstream(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun) -> list[Dataset]:
+        """
+        Every dataset made from a dataset (or from an activity's outputs), however indirectly: what
+        must be redone when it turns out to be wrong.
+        
+        :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
+        :returns: the datasets, with their files and metadata
+        :raises NotFound: when ``x`` is not in the catalogue
+        """
+    def find_activities(self, *, name: str | None = None, type: str | None = None, status: str | None = None, program: str | None = None, min_version: str | None = None, max_version: str | None = None, parent: str | Activity | datatrail._activity.ActivityRun | None = None, limit: int | None = None) -> list[Activity]:
+        """
+        Find activities, oldest first. Every filter given must hold; None means any.
+        
+        >>> cat.find_activities(program="pyFAI", min_version="2025.1", max_version="2025.2")
+        
+        :param name: a glob pattern on the name: ``"azimuthal_*"``
+        :param type: ``"acquisition"``, ``"processing"``, ``"workflow"``, ``"notebook"`` or ``"other"``
+        :param status: ``"running"``, ``"succeeded"`` or ``"failed"``
+        :param program: the program, exactly
+        :param min_version: the oldest version wanted (inclusive); versions compare part by part,
+            numbers as numbers: ``1.2 < 1.10 < 2.0rc1 < 2.0`` (see :func:`compare_versions`)
+        :param max_version: the first version not wanted (exclusive)
+        :param parent: only the activities this one contains
+        :param limit: at most this many; None for all
+        :raises ValidationError: when a filter breaks a rule
+        :raises NotFound: when ``parent`` is not in the catalogue
         """
     def find_datasets(self, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> list[Dataset]:
         """
@@ -940,6 +1894,41 @@ class Catalog:
         as local time), a :class:`datetime.date` (midnight UTC) or an ISO 8601 str; they come back as
         aware datetimes in UTC.
         """
+    def finish_activity(self, activity: str | Activity | datatrail._activity.ActivityRun, status: str, end_time: datetime.datetime | datetime.date | str | None = None) -> None:
+        """
+        End an activity. ``"failed"`` marks every dataset it generated failed, so none looks valid;
+        ``"succeeded"`` marks those still acquiring complete.
+        
+        :param activity: an :class:`Activity`, a started :class:`ActivityRun` or a PID
+        :param status: ``"succeeded"`` or ``"failed"`` (``"running"`` changes only the end time)
+        :param end_time: when it ended; None for now
+        :raises NotFound: when the activity is not in the catalogue
+        :raises ValidationError: for an unknown status or an end before the start
+        """
+    def generated_by_program(self, program: str, min_version: str | None = None, max_version: str | None = None, include_downstream: bool = False) -> list[Dataset]:
+        """
+        The datasets that versions of a program generated and, with ``include_downstream``,
+        everything made from them: what a bug in those versions touched.
+        
+        >>> cat.generated_by_program("pyFAI", min_version="2025.1", max_version="2025.2",
+        ...                          include_downstream=True)
+        
+        :param program: the program, exactly
+        :param min_version: the first affected version (inclusive); None for no lower bound. Versions
+            compare part by part, numbers as numbers: ``1.2 < 1.10``
+        :param max_version: the first version not affected (exclusive); None for no upper bound
+        :param include_downstream: add every dataset made from them
+        :returns: the datasets, with their files and metadata
+        :raises ValidationError: when ``program`` is empty
+        """
+    def get_activity(self, pid: str | Activity | datatrail._activity.ActivityRun) -> Activity:
+        """
+        The activity with this PID, read now: status, log, what it used and generated.
+        (:meth:`activity` is the context manager that records one.)
+        
+        :param pid: a PID, an :class:`Activity` or a started :class:`ActivityRun`
+        :raises NotFound: when there is none
+        """
     def instrument(self, pid_or_name: str) -> Instrument:
         """
         The instrument with this PID or name.
@@ -959,6 +1948,35 @@ class Catalog:
     def investigations(self) -> list[Investigation]:
         """
         All investigations.
+        """
+    def lineage_path(self, ancestor: str | Dataset, descendant: str | Dataset) -> ProvGraph:
+        """
+        The shortest derivation path from one dataset down to another, with the activities that made
+        each step.
+        
+        >>> " -> ".join(n.name for n in cat.lineage_path(raw, merged).datasets)
+        'scan_001 -> scan_001_integrated -> merged'
+        
+        :param ancestor: the dataset the path starts from
+        :param descendant: the dataset it leads to
+        :returns: a :class:`ProvGraph` whose nodes run from ``ancestor`` to ``descendant`` (each
+            dataset's ``depth`` counts the steps left to ``descendant``), each step's activity after
+            the dataset it made
+        :raises ValidationError: when either is not in the catalogue
+        :raises NotFound: when ``descendant`` was not made from ``ancestor``
+        """
+    def provenance(self) -> ProvGraph:
+        """
+        The whole catalogue's provenance as one :class:`ProvGraph`: every dataset, activity and agent
+        and every link, for export (``cat.provenance().to_prov_json()``).
+        """
+    def raw_sources(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun) -> list[Dataset]:
+        """
+        The raw datasets a dataset (or an activity's inputs) was ultimately made from.
+        
+        :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
+        :returns: the raw datasets, with their files and metadata
+        :raises NotFound: when ``x`` is not in the catalogue
         """
     def register_dataset(self, name: str, kind: str = 'raw', *, description: str = '', investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, techniques: collections.abc.Iterable[str] = (), keywords: collections.abc.Iterable[str] = (), start_time: datetime.datetime | datetime.date | str | None = None, end_time: datetime.datetime | datetime.date | str | None = None, location: str | os.PathLike[str] = '', schema: str = '', metadata: collections.abc.Mapping[str, typing.Any] | None = None, state: str = 'complete', files: collections.abc.Iterable[str | os.PathLike[str] | Datafile | collections.abc.Mapping[str, typing.Any]] = (), created_by: str = '', pid: str | None = None, describe_files: bool = False) -> Dataset:
         """
@@ -1050,6 +2068,19 @@ class Catalog:
         as local time), a :class:`datetime.date` (midnight UTC) or an ISO 8601 str; they come back as
         aware datetimes in UTC.
         """
+    def start_activity(self, activity: Activity | collections.abc.Mapping[str, typing.Any]) -> Activity:
+        """
+        Record an activity with what it used, its agents, parent and informants: the building block
+        under :meth:`activity`. It is running unless it says otherwise; end it with
+        :meth:`finish_activity`.
+        
+        :param activity: an :class:`Activity`, or a dict of its keywords
+        :returns: the activity as stored: PID minted, start time, host and user filled in, agents
+            resolved to PIDs
+        :raises ValidationError: when a field breaks a rule or a PID it refers to (input, parent,
+            informant, agent) is not in the catalogue; nothing is written
+        :raises Conflict: when the PID is taken
+        """
     @property
     def closed(self) -> bool:
         """
@@ -1070,6 +2101,23 @@ class Catalog:
         """
         The version of the catalogue's database schema.
         """
+def capture_environment(source_tree: str | os.PathLike[str] | None = None) -> Environment:
+    """
+    What C++ can see of the environment: operating system, user and, when ``source_tree`` is
+    inside a git work tree, its top, HEAD commit and whether tracked files have uncommitted
+    changes. Runs ``git`` with the GIL released; a missing git is no error (the git fields stay empty).
+    
+    :param source_tree: a folder of the code that runs; None for the working directory
+    :returns: an :class:`Environment` without the Python fields
+    """
+def compare_versions(a: str, b: str) -> int:
+    """
+    Compare two version strings the way :meth:`Catalog.find_activities` does: dotted parts one by
+    one, numbers as numbers (``1.2 < 1.10``), and a pre-release suffix before its release
+    (``2.0rc1 < 2.0``).
+    
+    :returns: a negative number, 0 or a positive number as ``a`` is older than, equal to or newer than ``b``
+    """
 def describe_file(root: str | os.PathLike[str], relative_path: str | os.PathLike[str]) -> Datafile:
     """
     Read the file at ``root / relative_path`` and describe it: size, SHA-256, modification time and
@@ -1094,6 +2142,10 @@ def guess_format(path: str) -> str:
     The format datatrail records for a file, guessed from its extension: ``"nexus"`` for
     ``.nxs``/``.nx5``, ``"hdf5"`` for ``.h5``/``.hdf5``, ``"tiff"``, ``"cbf"``, ``"edf"``, ``"json"``,
     ``"csv"``, ``"text"`` ...; empty when unknown.
+    """
+def host_name() -> str:
+    """
+    This machine's host name, as activities record it.
     """
 def is_valid_metadata_key(key: str) -> bool:
     """
@@ -1152,5 +2204,38 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     is read.
     
     :raises NotFound: when the file cannot be read
+    """
+def to_dot(graph: ProvGraph) -> str:
+    """
+    The graph as Graphviz DOT, in PROV's usual shapes and colours: datasets as yellow ellipses,
+    files as notes, activities as blue boxes, agents as orange houses; edges point from the later
+    to the earlier thing, as in PROV.
+    
+    :param graph: a :class:`ProvGraph`
+    """
+def to_prov_json(graph: ProvGraph) -> str:
+    """
+    The graph as W3C PROV-JSON (the 2013 member submission), a str. Datasets and files are
+    entities, activities activities, agents agents; the relations are ``used``,
+    ``wasGeneratedBy``, ``wasDerivedFrom``, ``wasInformedBy``, ``wasAssociatedWith`` and
+    ``hadMember``. PIDs are qualified names in the namespace ``pid`` (``urn:datatrail:pid:``),
+    datatrail's attributes live in ``dt`` (``urn:datatrail:ns#``). The ``prov`` package reads it:
+    ``prov.model.ProvDocument.deserialize(content=text, format="json")``.
+    
+    :param graph: a :class:`ProvGraph`
+    """
+def to_prov_n(graph: ProvGraph) -> str:
+    """
+    The graph in W3C PROV-N, the notation for people: ``document ... endDocument`` with the same
+    records and namespaces as the PROV-JSON.
+    
+    :param graph: a :class:`ProvGraph`
+    """
+def to_svg(graph: ProvGraph) -> str:
+    """
+    The graph drawn as SVG by Graphviz's ``dot`` (run with the GIL released).
+    
+    :raises Error: when Graphviz is not installed or ``dot`` fails
+    :param graph: a :class:`ProvGraph`
     """
 __version__: str = '0.1.0'

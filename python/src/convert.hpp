@@ -7,12 +7,15 @@
 // Violation, so the caller gets one ValidationError naming each field before anything is written.
 // The hint types below accept any object; they exist so that signatures (and so the generated
 // _core.pyi) carry real Python types instead of `object`.
+#include <datatrail/activity.hpp>
+#include <datatrail/agent.hpp>
 #include <datatrail/catalog.hpp>
 #include <datatrail/datafile.hpp>
 #include <datatrail/dataset.hpp>
 #include <datatrail/error.hpp>
 #include <datatrail/instrument.hpp>
 #include <datatrail/investigation.hpp>
+#include <datatrail/lineage.hpp>
 #include <datatrail/metadata.hpp>
 #include <datatrail/query.hpp>
 #include <datatrail/sample.hpp>
@@ -86,6 +89,30 @@ DATATRAIL_PY_HINT(ParticipantsArg,
 DATATRAIL_PY_HINT(DatasetsArg,
                   "collections.abc.Iterable[datatrail._core.Dataset | collections.abc.Mapping[str, typing.Any]]")
 DATATRAIL_PY_HINT(ConditionsArg, "str | collections.abc.Iterable[datatrail._core.Condition | str] | None")
+// Provenance. An ActivityRun (datatrail._activity, pure Python) counts as its activity wherever an
+// activity is referred to.
+DATATRAIL_PY_HINT(OptBoolArg, "bool | None")
+DATATRAIL_PY_HINT(OptPathArg, "str | os.PathLike[str] | None")
+DATATRAIL_PY_HINT(AnyOut, "typing.Any")
+DATATRAIL_PY_HINT(StrMapArg, "collections.abc.Mapping[str, str] | None")
+DATATRAIL_PY_HINT(StrMapOut, "dict[str, str]")
+DATATRAIL_PY_HINT(EnvironmentArg, "datatrail._core.Environment | collections.abc.Mapping[str, typing.Any] | None")
+DATATRAIL_PY_HINT(AgentRef, "str | datatrail._core.Agent")
+DATATRAIL_PY_HINT(ActivityRef, "str | datatrail._core.Activity | datatrail._activity.ActivityRun")
+DATATRAIL_PY_HINT(OptActivityRef, "str | datatrail._core.Activity | datatrail._activity.ActivityRun | None")
+DATATRAIL_PY_HINT(NodeRef, "str | datatrail._core.Dataset | datatrail._core.Activity | datatrail._activity.ActivityRun")
+DATATRAIL_PY_HINT(ActivitiesArg,
+                  "collections.abc.Iterable[str | datatrail._core.Activity | datatrail._activity.ActivityRun]")
+DATATRAIL_PY_HINT(UsedRef, "str | datatrail._core.Dataset")
+DATATRAIL_PY_HINT(InputsArg,
+                  "collections.abc.Iterable[str | datatrail._core.Dataset | datatrail._core.Used | "
+                  "tuple[str | datatrail._core.Dataset, str]]")
+DATATRAIL_PY_HINT(AgentsArg,
+                  "collections.abc.Iterable[str | datatrail._core.Agent | datatrail._core.Association | "
+                  "tuple[str | datatrail._core.Agent, str]]")
+DATATRAIL_PY_HINT(ActivityArg, "datatrail._core.Activity | collections.abc.Mapping[str, typing.Any]")
+DATATRAIL_PY_HINT(ActivityRunOut, "datatrail._activity.ActivityRun")
+DATATRAIL_PY_HINT(NodeIter, "collections.abc.Iterator[datatrail._core.ProvNode]")
 
 namespace datatrail::python {
 
@@ -230,6 +257,39 @@ Datafile datafile_from_state(py::handle state);
 // Checks a pickle state's shape before it is read.
 py::tuple state_tuple(py::handle state, std::size_t size, const char* cls);
 
+// --- provenance (defined next to their bindings) --------------------------------------------
+
+AgentType to_agent_type(py::handle obj, std::string_view field, Violations& v);
+ActivityType to_activity_type(py::handle obj, std::string_view field, Violations& v);
+ActivityStatus to_activity_status(py::handle obj, std::string_view field, Violations& v);
+
+// A str as is, or the PID (when not yet stored: the name) of an Agent.
+std::string to_agent_ref(py::handle obj, std::string_view field, Violations& v);
+// None -> "", a str as is, or the PID of an Activity or a started ActivityRun.
+std::string to_activity_ref(py::handle obj, std::string_view field, Violations& v);
+// What a lineage walk starts from: a PID, a Dataset, an Activity or a started ActivityRun.
+std::string to_node_ref(py::handle obj, std::string_view field, Violations& v);
+std::vector<std::string> to_activity_refs(py::handle obj, std::string_view field, Violations& v);
+
+// A Used, a dataset (PID or Dataset), a (dataset, role) tuple or a mapping of Used's fields.
+Used to_used(py::handle obj, std::string_view field, Violations& v);
+// An iterable of those; a lone one counts as one.
+std::vector<Used> to_useds(py::handle obj, std::string_view field, Violations& v);
+// An Association, an agent (name, PID or Agent), an (agent, role) tuple or a mapping.
+Association to_association(py::handle obj, std::string_view field, Violations& v);
+std::vector<Association> to_associations(py::handle obj, std::string_view field, Violations& v);
+Environment to_environment(py::handle obj, std::string_view field, Violations& v);
+
+// Sets one field of an Activity from Python, as the keyword `key` of Activity() would; false
+// for an unknown key.
+bool set_activity_field(Activity& a, std::string_view key, py::handle value, std::string_view prefix, Violations& v);
+// An Activity object (copied) or a mapping of Activity()'s keywords.
+Activity to_activity(py::handle obj, std::string_view field, Violations& v);
+bool set_agent_field(Agent& a, std::string_view key, py::handle value, std::string_view prefix, Violations& v);
+
+// datatrail._activity.ActivityRun, imported on first use.
+py::object activity_run_class();
+
 // --- the catalogue --------------------------------------------------------------------------
 
 // What a Python Catalog holds. The C++ catalogue is owned through a shared_ptr so that close()
@@ -294,4 +354,10 @@ void init_investigation(pybind11::module_& m);
 void init_sample(pybind11::module_& m);
 void init_dataset(pybind11::module_& m);
 void init_query(pybind11::module_& m);
+void init_agent(pybind11::module_& m);
+void init_activity(pybind11::module_& m);
+void init_lineage(pybind11::module_& m);
+void init_prov(pybind11::module_& m);
 void init_catalog(pybind11::module_& m);
+// Catalog's provenance and lineage methods, added to the class init_catalog() registered.
+void init_catalog_provenance(pybind11::module_& m);

@@ -7,8 +7,9 @@ namespace py = pybind11;
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = R"doc(
-The compiled core of datatrail: the catalogue, its records, metadata conversion, units and the
-error classes. Import :mod:`datatrail` instead; it re-exports all of this.
+The compiled core of datatrail: the catalogue, its records, provenance (agents, activities,
+lineage graphs and their PROV exports), metadata conversion, units and the error classes.
+Import :mod:`datatrail` instead; it re-exports all of this.
 )doc";
     m.attr("__version__") = datatrail::version;
 
@@ -25,5 +26,10 @@ error classes. Import :mod:`datatrail` instead; it re-exports all of this.
     init_sample(m);
     init_dataset(m);
     init_query(m);
+    init_agent(m);
+    init_activity(m);
+    init_lineage(m);
+    init_prov(m);
     init_catalog(m);
+    init_catalog_provenance(m);
 }

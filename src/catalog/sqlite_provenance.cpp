@@ -395,7 +395,7 @@ Activity SqliteStore::insert_activity(const ActivityRow& row) {
         }
         Violations violations;
         std::unordered_map<std::string, KeyInfo> keys;
-        check_keys(db, row.parameters, "activity", keys, violations);
+        check_keys(db, row.parameters, "activity.parameters", keys, violations);
         violations.throw_if_any();
         auto st = db.cached(
             "INSERT INTO activity (pid, name, type, program, version, start_time, end_time, status, host, command_line, "
@@ -729,6 +729,9 @@ ProvGraph SqliteStore::lineage_path(const std::string& ancestor, const std::stri
         std::erase_if(builder.graph.edges, [&](const ProvEdge& e) {
             return e.kind == EdgeKind::was_derived_from && !steps.contains({e.from, e.to});
         });
+        // In path order: the ancestor first, each activity after the dataset it made.
+        std::stable_sort(builder.graph.nodes.begin(), builder.graph.nodes.end(),
+                         [](const ProvNode& a, const ProvNode& b) { return a.depth > b.depth; });
         graph = std::move(builder.graph);
     });
     return graph;

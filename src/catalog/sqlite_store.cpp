@@ -396,7 +396,7 @@ void SqliteStore::check_keys(Database& db, const std::vector<MetadataRow>& rows,
             seen.emplace(row.key, KeyInfo{0, std::string(cls), row.si_unit, row.unit});
             continue;
         }
-        const auto f = [&] { return fmt::format("{}.metadata.{}", field, row.key); };
+        const auto f = [&] { return fmt::format("{}.{}", field, row.key); };
         const auto shown = [&] {
             return std::visit([](const auto& v) { return fmt::format("{}", v); }, row.value) +
                    (row.unit.empty() ? "" : " " + row.unit);
@@ -672,7 +672,7 @@ Sample SqliteStore::insert_sample(const SampleRow& row) {
         const auto inv = resolve(db, "investigation", row.sample.investigation, "sample.investigation", violations);
         const auto parent = resolve(db, "sample", row.sample.parent, "sample.parent", violations);
         std::unordered_map<std::string, KeyInfo> keys;
-        check_keys(db, row.metadata, "sample", keys, violations);
+        check_keys(db, row.metadata, "sample.metadata", keys, violations);
         violations.throw_if_any();
         if (pid_exists(db, "sample", row.sample.pid))
             throw Conflict(fmt::format("sample.pid '{}' must be unique: the catalogue already has it", row.sample.pid));
@@ -737,7 +737,7 @@ std::vector<Dataset> SqliteStore::insert_dataset_rows(Database& db, std::vector<
         refs[i].investigation = resolve(db, "investigation", d.investigation, f + ".investigation", violations, &investigations);
         refs[i].instrument = resolve(db, "instrument", d.instrument, f + ".instrument", violations, &instruments);
         refs[i].sample = resolve(db, "sample", d.sample, f + ".sample", violations, &samples);
-        check_keys(db, rows[i].metadata, f, keys, violations);
+        check_keys(db, rows[i].metadata, f + ".metadata", keys, violations);
     }
     violations.throw_if_any();
 
@@ -935,7 +935,7 @@ void SqliteStore::set_metadata(const std::string& pid, const std::vector<Metadat
         const auto id = dataset_id(db, pid, "set_metadata");
         Violations violations;
         std::unordered_map<std::string, KeyInfo> keys;
-        check_keys(db, rows, "dataset", keys, violations);
+        check_keys(db, rows, "metadata", keys, violations);
         violations.throw_if_any();
         insert_metadata(db, dataset_metadata, id, rows);
         refresh_text(db, id);

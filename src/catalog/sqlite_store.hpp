@@ -84,6 +84,7 @@ private:
     std::optional<KeyInfo> find_key(sqlite::Database& db, const std::string& key);
     // Checks every row against what its key already holds (in the catalogue or earlier in
     // `seen`, the batch so far), recording a violation for another class or dimension.
+    // `field` names the map the rows came from: "dataset.metadata", "activity.parameters".
     void check_keys(sqlite::Database& db, const std::vector<MetadataRow>& rows, const std::string& field,
                     std::unordered_map<std::string, KeyInfo>& seen, Violations& out);
     // Inserts datasets inside the current write transaction and returns them as stored (moved

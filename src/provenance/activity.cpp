@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -50,23 +51,29 @@ std::string_view name_of(E value, const std::array<std::pair<std::string_view, E
     return "unknown";
 }
 
-// Runs a command with no shell input and returns its first line of output, or nothing when it
-// fails; the command is built from fixed words and a quoted path only.
-std::optional<std::string> first_line(const std::string& command) {
+// Runs a command and returns all it printed, or nothing when it fails. The command is built
+// from fixed words and a quoted path only.
+std::optional<std::string> output_of(const std::string& command) {
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) return std::nullopt;
-    std::array<char, 512> buffer{};
+    std::array<char, 4096> buffer{};
     std::string out;
-    bool any = false;
-    while (fgets(buffer.data(), buffer.size(), pipe.get())) {
-        any = true;
-        out += buffer.data();
-    }
-    const int status = pclose(pipe.release());
-    if (status != 0) return std::nullopt;
-    if (!any) return std::string();
-    if (const auto nl = out.find('\n'); nl != std::string::npos) out.resize(nl);
+    while (const auto n = fread(buffer.data(), 1, buffer.size(), pipe.get())) out.append(buffer.data(), n);
+    if (pclose(pipe.release()) != 0) return std::nullopt;
     return out;
+}
+
+// The work tree holding `dir`: the nearest folder upwards with a .git entry (a folder, or a
+// file for worktrees and submodules). Found without running git, which most callers lack.
+std::optional<std::filesystem::path> work_tree(std::filesystem::path dir) {
+    std::error_code ec;
+    dir = std::filesystem::absolute(dir, ec);
+    if (ec) return std::nullopt;
+    for (; !dir.empty(); dir = dir.parent_path()) {
+        if (std::filesystem::exists(dir / ".git", ec)) return dir;
+        if (dir == dir.root_path()) break;
+    }
+    return std::nullopt;
 }
 
 std::string shell_quote(const std::string& s) {
@@ -142,13 +149,28 @@ Environment capture_environment(const std::filesystem::path& source_tree) {
     std::error_code ec;
     const auto dir = source_tree.empty() ? std::filesystem::current_path(ec) : source_tree;
     if (ec) return e;
-    const std::string git = "git -C " + shell_quote(dir.string());
-    if (auto top = first_line(git + " rev-parse --show-toplevel 2>/dev/null"); top && !top->empty()) {
-        e.source_tree = *top;
-        if (auto commit = first_line(git + " rev-parse HEAD 2>/dev/null")) e.git_commit = *commit;
-        if (auto status = first_line(git + " status --porcelain --untracked-files=no 2>/dev/null"))
-            e.git_dirty = !status->empty();
+    const auto top = work_tree(dir);
+    if (!top) return e;
+    e.source_tree = top->string();
+    // One git process for both facts: the commit is on the "# branch.oid" header line, and any
+    // other line is a change to a tracked file.
+    const auto status = output_of("git -C " + shell_quote(top->string()) +
+                                  " status --porcelain=v2 --branch --untracked-files=no 2>/dev/null");
+    if (!status) return e;
+    bool dirty = false;
+    std::size_t start = 0;
+    while (start < status->size()) {
+        const auto end = std::min(status->find('\n', start), status->size());
+        const std::string_view line(status->data() + start, end - start);
+        if (line.starts_with("# branch.oid ")) {
+            const auto oid = line.substr(13);
+            if (oid != "(initial)") e.git_commit = std::string(oid);
+        } else if (!line.empty() && line.front() != '#') {
+            dirty = true;
+        }
+        start = end + 1;
     }
+    e.git_dirty = dirty;
     return e;
 }
 

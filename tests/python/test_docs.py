@@ -31,7 +31,7 @@ def snippet(path: Path, name: str) -> str:
 
 def test_there_are_docs() -> None:
     names = {p.name for p in DOCS}
-    assert {"concepts.md", "python-guide.md", "cpp-guide.md", "benchmarks.md"} <= names
+    assert {"concepts.md", "python-guide.md", "cpp-guide.md", "provenance.md", "benchmarks.md"} <= names
 
 
 @pytest.mark.parametrize("page", [p for p in DOCS if blocks(p, "python")], ids=lambda p: p.name)
