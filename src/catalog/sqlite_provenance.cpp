@@ -175,6 +175,8 @@ struct GraphBuilder {
     Database& db;
     ProvGraph graph;
     std::unordered_set<std::string> seen;
+    // The PIDs of the datasets and activities added, so links need not join to find them.
+    std::unordered_map<std::int64_t, std::string> dataset_pid, activity_pid;
 
     bool add(ProvNode node) {
         if (!seen.insert(node.id).second) return false;
@@ -183,6 +185,13 @@ struct GraphBuilder {
     }
     void edge(std::string from, std::string to, EdgeKind kind, std::string role = {}, std::string activity = {}) {
         graph.edges.push_back({std::move(from), std::move(to), kind, std::move(role), std::move(activity)});
+    }
+
+    // A derivation may name an activity outside the graph (a walk's boundary): look its PID up.
+    std::string pid_of_activity(std::int64_t id) {
+        auto st = db.cached("SELECT pid FROM activity WHERE id = ?");
+        st->bind(1, id);
+        return st->step() ? st->column_text(0) : std::string();
     }
 
     static void put(ProvNode& n, const char* key, std::string value) {
@@ -213,6 +222,7 @@ struct GraphBuilder {
             put(n, "created_at", st->column_text(7));
             put(n, "created_by", st->column_text(8));
             n.depth = depth.at(st->column_int(0));
+            dataset_pid.emplace(st->column_int(0), n.id);
             nodes.emplace(st->column_int(0), std::move(n));
         }
         for (const auto id : ids) add(std::move(nodes.at(id)));
@@ -238,43 +248,55 @@ struct GraphBuilder {
             put(n, "end_time", st->column_text(8));
             put(n, "host", st->column_text(9));
             n.depth = depth.at(st->column_int(0));
+            activity_pid.emplace(st->column_int(0), n.id);
             add(std::move(n));
         }
     }
 
     // Links among the chosen datasets and activities, plus the agents of those activities.
+    // Where both columns of a key are constrained to a set, one is searched by the index and the
+    // other only tested ('+column'): two IN lists on one index make SQLite probe every pair,
+    // a million probes for a thousand datasets.
     void links(const std::map<std::int64_t, int>& datasets, const std::map<std::int64_t, int>& activities) {
         const std::string ds = id_list(std::views::keys(datasets));
         const std::string as = id_list(std::views::keys(activities));
+        const auto activity_of = [&](const Statement& st, int col) {
+            return st.is_null(col) ? std::string() : activity_pid.contains(st.column_int(col))
+                                                         ? activity_pid.at(st.column_int(col))
+                                                         : pid_of_activity(st.column_int(col));
+        };
         {
             auto st = db.cached(
-                "SELECT dd.pid, sd.pid, a.pid, d.role FROM derivation d JOIN dataset dd ON dd.id = d.derived_id "
-                "JOIN dataset sd ON sd.id = d.source_id LEFT JOIN activity a ON a.id = d.activity_id "
-                "WHERE d.derived_id IN (SELECT value FROM json_each(?1)) AND d.source_id IN (SELECT value FROM json_each(?1)) "
+                "SELECT d.derived_id, d.source_id, d.activity_id, d.role FROM derivation d "
+                "WHERE d.derived_id IN (SELECT value FROM json_each(?1)) AND +d.source_id IN (SELECT value FROM json_each(?1)) "
                 "ORDER BY d.derived_id, d.source_id");
             st->bind(1, ds);
             while (st->step())
-                edge(st->column_text(0), st->column_text(1), EdgeKind::was_derived_from, st->column_text(3), st->column_text(2));
+                edge(dataset_pid.at(st->column_int(0)), dataset_pid.at(st->column_int(1)), EdgeKind::was_derived_from,
+                     st->column_text(3), activity_of(*st, 2));
         }
         {
             auto st = db.cached(
-                "SELECT d.pid, a.pid, g.role FROM generation g JOIN dataset d ON d.id = g.dataset_id "
-                "JOIN activity a ON a.id = g.activity_id WHERE g.dataset_id IN (SELECT value FROM json_each(?1)) "
-                "AND g.activity_id IN (SELECT value FROM json_each(?2)) ORDER BY g.dataset_id");
+                "SELECT g.dataset_id, g.activity_id, g.role FROM generation g "
+                "WHERE g.dataset_id IN (SELECT value FROM json_each(?1)) AND +g.activity_id IN (SELECT value FROM json_each(?2)) "
+                "ORDER BY g.dataset_id");
             st->bind(1, ds).bind(2, as);
-            while (st->step()) edge(st->column_text(0), st->column_text(1), EdgeKind::was_generated_by, st->column_text(2));
+            while (st->step())
+                edge(dataset_pid.at(st->column_int(0)), activity_pid.at(st->column_int(1)), EdgeKind::was_generated_by,
+                     st->column_text(2));
         }
         {
             auto st = db.cached(
-                "SELECT a.pid, d.pid, u.path, u.role FROM used u JOIN activity a ON a.id = u.activity_id "
-                "JOIN dataset d ON d.id = u.dataset_id WHERE u.activity_id IN (SELECT value FROM json_each(?1)) "
-                "AND u.dataset_id IN (SELECT value FROM json_each(?2)) ORDER BY u.activity_id, u.dataset_id, u.path");
+                "SELECT u.activity_id, u.dataset_id, u.path, u.role FROM used u "
+                "WHERE u.activity_id IN (SELECT value FROM json_each(?1)) AND +u.dataset_id IN (SELECT value FROM json_each(?2)) "
+                "ORDER BY u.activity_id, u.dataset_id, u.path");
             st->bind(1, as).bind(2, ds);
             while (st->step()) {
-                const auto dataset = st->column_text(1);
+                const auto& activity = activity_pid.at(st->column_int(0));
+                const auto& dataset = dataset_pid.at(st->column_int(1));
                 const auto path = st->column_text(2);
                 if (path.empty()) {
-                    edge(st->column_text(0), dataset, EdgeKind::used, st->column_text(3));
+                    edge(activity, dataset, EdgeKind::used, st->column_text(3));
                     continue;
                 }
                 const std::string file = dataset + "#" + path;
@@ -282,18 +304,19 @@ struct GraphBuilder {
                 n.kind = NodeKind::datafile;
                 n.id = file;
                 n.name = path;
-                if (const auto* parent = graph.find(dataset)) n.depth = parent->depth;
+                n.depth = datasets.at(st->column_int(1));
                 if (add(std::move(n))) edge(dataset, file, EdgeKind::had_member);
-                edge(st->column_text(0), file, EdgeKind::used, st->column_text(3));
+                edge(activity, file, EdgeKind::used, st->column_text(3));
             }
         }
         {
             auto st = db.cached(
-                "SELECT a.pid, b.pid FROM communication c JOIN activity a ON a.id = c.informed_id "
-                "JOIN activity b ON b.id = c.informant_id WHERE c.informed_id IN (SELECT value FROM json_each(?1)) "
-                "AND c.informant_id IN (SELECT value FROM json_each(?1)) ORDER BY c.informed_id, c.informant_id");
+                "SELECT c.informed_id, c.informant_id FROM communication c "
+                "WHERE c.informed_id IN (SELECT value FROM json_each(?1)) AND +c.informant_id IN (SELECT value FROM json_each(?1)) "
+                "ORDER BY c.informed_id, c.informant_id");
             st->bind(1, as);
-            while (st->step()) edge(st->column_text(0), st->column_text(1), EdgeKind::was_informed_by);
+            while (st->step())
+                edge(activity_pid.at(st->column_int(0)), activity_pid.at(st->column_int(1)), EdgeKind::was_informed_by);
         }
         {
             auto st = db.cached(
@@ -320,23 +343,28 @@ struct GraphBuilder {
 };
 
 // (id, smallest depth) of every dataset reachable from the seeds within `depth` steps.
+// Breadth first, one index lookup per dataset: each is visited once, at its smallest depth,
+// where a recursive CTE would revisit a dataset once for every depth a path reaches it at.
 std::map<std::int64_t, int> walk(Database& db, const std::map<std::int64_t, int>& seeds, Direction direction, int depth) {
-    const char* sql = direction == Direction::ancestors
-                          ? "WITH RECURSIVE walk(id, depth) AS ("
-                            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) "
-                            "UNION SELECT d.source_id, w.depth + 1 FROM derivation d JOIN walk w ON d.derived_id = w.id "
-                            "WHERE w.depth < ?2) SELECT id, min(depth) FROM walk GROUP BY id"
-                          : "WITH RECURSIVE walk(id, depth) AS ("
-                            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) "
-                            "UNION SELECT d.derived_id, w.depth + 1 FROM derivation d JOIN walk w ON d.source_id = w.id "
-                            "WHERE w.depth < ?2) SELECT id, min(depth) FROM walk GROUP BY id";
-    nlohmann::json seed = nlohmann::json::array();
-    for (const auto& [id, d] : seeds) seed.push_back({id, d});
-    auto st = db.cached(sql);
-    st->bind(1, seed.dump()).bind(2, static_cast<std::int64_t>(depth < 0 ? std::numeric_limits<int>::max() : depth));
-    std::map<std::int64_t, int> out;
-    while (st->step()) out.emplace(st->column_int(0), static_cast<int>(st->column_int(1)));
-    return out;
+    auto next = db.cached(direction == Direction::ancestors ? "SELECT source_id FROM derivation WHERE derived_id = ?"
+                                                            : "SELECT derived_id FROM derivation WHERE source_id = ?");
+    std::unordered_map<std::int64_t, int> seen(seeds.begin(), seeds.end());
+    std::vector<std::int64_t> frontier;
+    for (const auto& [id, d] : seeds) frontier.push_back(id);
+    // Seeds share one depth (0 for a dataset, 1 for an activity's inputs or outputs).
+    int level = seeds.empty() ? 0 : seeds.begin()->second;
+    std::vector<std::int64_t> following;
+    for (; !frontier.empty() && level < depth; ++level) {
+        following.clear();
+        for (const auto id : frontier) {
+            next->reset();
+            next->bind(1, id);
+            while (next->step())
+                if (const auto found = next->column_int(0); seen.emplace(found, level + 1).second) following.push_back(found);
+        }
+        frontier.swap(following);
+    }
+    return {seen.begin(), seen.end()};
 }
 
 }  // namespace
