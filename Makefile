@@ -127,6 +127,7 @@ demo: python
 bench: cpp python
 	$(BUILD_CPP)/bench/bench_register
 	$(VENV_PY) bench/bench_register.py
+	$(VENV_PY) bench/bench_lineage.py
 
 # pybind11-stubgen writes <out>/datatrail/<module>.pyi for each module: the extension and its
 # units submodule (registered as datatrail.units).
