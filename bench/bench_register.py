@@ -21,7 +21,6 @@ import datetime as _dt
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
