@@ -1,5 +1,5 @@
 // The SQLite store's provenance: agents, activities, their links, and lineage walks. Lineage
-// walks are recursive CTEs over the derivation table, so a walk is one statement.
+// walks go breadth first over the derivation table, one index lookup per dataset reached.
 #include "catalog/sqlite_rows.hpp"
 #include "catalog/sqlite_store.hpp"
 #include "catalog/validate.hpp"
