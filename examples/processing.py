@@ -79,6 +79,9 @@ def main(path: str) -> None:
     impacted = catalog.generated_by_program("pyFAI", min_version="2025.1", max_version="2025.2", include_downstream=True)
     print(f"made with pyFAI 2025.1 or from its results: {sorted(d.name for d in impacted)}")
     print(f"downstream of {raw[0].name}: {sorted(d.name for d in catalog.downstream(raw[0]))}")
+    # The same walk without the graph or the records: PIDs and how many steps on, nearest first.
+    steps = catalog.descendant_pids(raw[0])
+    print(f"{len(steps)} datasets made from {raw[0].name}, the farthest {max(steps.values())} steps on")
 
     # Export: W3C PROV-JSON and PROV-N of the merged pattern's lineage, Graphviz DOT.
     document = json.loads(ancestors.to_prov_json())

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
         for (const auto* node : graph.nodes_of(datatrail::NodeKind::dataset))
             std::cout << node->name << " (" << node->attributes.at("kind") << ", depth " << node->depth << ")\n";
         std::cout << datatrail::to_prov_n(graph);
+        // Without the graph: each dataset it was made from, with how many steps back.
+        for (const auto& [pid, depth] : catalog.ancestor_pids(output))
+            std::cout << pid << " is " << depth << " step(s) back\n";
         // [snippet:lineage]
         datatrail::Dataset d;
         d.name = "typo";

@@ -48,6 +48,14 @@ struct ProvEdge {
     bool operator==(const ProvEdge&) const = default;
 };
 
+// A dataset a lineage walk reached, and how many derivation steps it lies from the start.
+struct DatasetDepth {
+    std::string pid;
+    int depth = 0;
+
+    bool operator==(const DatasetDepth&) const = default;
+};
+
 struct DATATRAIL_API ProvGraph {
     std::vector<ProvNode> nodes;
     std::vector<ProvEdge> edges;

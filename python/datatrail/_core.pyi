@@ -1560,6 +1560,10 @@ class Catalog:
         keeps its own, and naming a different one is a :class:`Conflict`
     :param busy_timeout: seconds a write waits for another process's write before
         :class:`StorageError`
+    :param lineage_index: whether lineage walks use an in-memory copy of the derivation links
+        and the datasets' PIDs, loaded on the first walk (about 100 MB for a million datasets and
+        three million links) and kept current with every write from any process; ``False`` walks
+        the file instead, holding no memory, several times slower for deep walks in large catalogues
     :raises StorageError: when the file cannot be opened or was written by a newer datatrail
     """
     @staticmethod
@@ -1575,7 +1579,7 @@ class Catalog:
         """
         Close the catalogue.
         """
-    def __init__(self, path: str | os.PathLike[str], pid_prefix: str | None = None, busy_timeout: typing.SupportsFloat | typing.SupportsIndex = 10.0) -> None:
+    def __init__(self, path: str | os.PathLike[str], pid_prefix: str | None = None, busy_timeout: typing.SupportsFloat | typing.SupportsIndex = 10.0, lineage_index: bool = True) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -1760,6 +1764,20 @@ class Catalog:
         """
         All agents, in the order they were added.
         """
+    def ancestor_pids(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun, depth: int | None = None) -> dict[str, int]:
+        """
+        The datasets :meth:`ancestors` reaches, without the graph: each PID with the number of derivation
+        steps back it lies, nearest first. ``x`` itself is not included. Much cheaper than
+        :meth:`ancestors` for large lineages, where reading every node and link is most of the cost.
+        
+        >>> cat.ancestor_pids(merged, depth=1)
+        {'local/01J...': 1, 'local/01J...': 1}
+        
+        :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
+        :param depth: the number of derivation steps; None for all the way
+        :returns: a dict from PID to depth
+        :raises NotFound: when ``x`` is not in the catalogue
+        """
     def ancestors(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun, depth: int | None = None) -> ProvGraph:
         """
         What a dataset or activity was made from: the datasets it was derived from, ``depth`` derivation
@@ -1822,6 +1840,16 @@ class Catalog:
         The dataset with this PID, with its files and metadata.
         
         :raises NotFound: when there is none
+        """
+    def descendant_pids(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun, depth: int | None = None) -> dict[str, int]:
+        """
+        The datasets :meth:`descendants` reaches, without the graph: each PID with the number of
+        derivation steps on it lies, nearest first. ``x`` itself is not included.
+        
+        :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
+        :param depth: the number of derivation steps; None for all the way
+        :returns: a dict from PID to depth
+        :raises NotFound: when ``x`` is not in the catalogue
         """
     def descendants(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun, depth: int | None = None) -> ProvGraph:
         """

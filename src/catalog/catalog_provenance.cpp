@@ -85,30 +85,37 @@ ProvGraph Catalog::descendants(const std::string& pid, int depth) const {
     return impl_->store->lineage(pid, detail::Direction::descendants, depth);
 }
 
+std::vector<DatasetDepth> Catalog::ancestor_pids(const std::string& pid, int depth) const {
+    return impl_->store->reach(pid, detail::Direction::ancestors, depth);
+}
+
+std::vector<DatasetDepth> Catalog::descendant_pids(const std::string& pid, int depth) const {
+    return impl_->store->reach(pid, detail::Direction::descendants, depth);
+}
+
 ProvGraph Catalog::lineage_path(const std::string& ancestor, const std::string& descendant) const {
     return impl_->store->lineage_path(ancestor, descendant);
 }
 
 namespace {
 
-std::vector<std::string> dataset_ids(const ProvGraph& graph, const std::string& except, bool raw_only) {
+std::vector<std::string> pids_of(const std::vector<DatasetDepth>& found) {
     std::vector<std::string> out;
-    for (const auto* n : graph.nodes_of(NodeKind::dataset)) {
-        if (n->id == except) continue;
-        if (raw_only && (!n->attributes.contains("kind") || n->attributes.at("kind") != "raw")) continue;
-        out.push_back(n->id);
-    }
+    out.reserve(found.size());
+    for (const auto& f : found) out.push_back(f.pid);
     return out;
 }
 
 }  // namespace
 
 std::vector<Dataset> Catalog::raw_sources(const std::string& pid) const {
-    return impl_->store->datasets_by_pid(dataset_ids(ancestors(pid), pid, true));
+    auto found = impl_->store->datasets_by_pid(pids_of(ancestor_pids(pid)));
+    std::erase_if(found, [](const Dataset& d) { return d.kind != DatasetKind::raw; });
+    return found;
 }
 
 std::vector<Dataset> Catalog::downstream(const std::string& pid) const {
-    return impl_->store->datasets_by_pid(dataset_ids(descendants(pid), pid, false));
+    return impl_->store->datasets_by_pid(pids_of(descendant_pids(pid)));
 }
 
 std::vector<Dataset> Catalog::generated_by_program(const std::string& program, const std::string& min_version,
@@ -125,8 +132,8 @@ std::vector<Dataset> Catalog::generated_by_program(const std::string& program, c
             if (!seen.insert(pid).second) continue;
             pids.push_back(pid);
             if (include_downstream)
-                for (auto& d : dataset_ids(descendants(pid), pid, false))
-                    if (seen.insert(d).second) pids.push_back(std::move(d));
+                for (auto& d : descendant_pids(pid))
+                    if (seen.insert(d.pid).second) pids.push_back(std::move(d.pid));
         }
     return impl_->store->datasets_by_pid(pids);
 }

@@ -237,7 +237,30 @@ CREATE TABLE association (
 CREATE INDEX association_agent ON association (agent_id);
 )sql";
 
-constexpr std::string_view migrations[] = {v1_core, v2_provenance};
+// Version 3: derivation links carry `seq`, the order they were recorded in (1, 2, 3 ...; links
+// are never deleted). The in-memory lineage index (lineage_index.hpp) reads only the links
+// with a seq above the last it holds, so it stays current when other connections or processes
+// write. Existing links are numbered in key order.
+constexpr std::string_view v3_derivation_seq = R"sql(
+CREATE TABLE derivation_v3 (
+    derived_id  INTEGER NOT NULL REFERENCES dataset (id),
+    source_id   INTEGER NOT NULL REFERENCES dataset (id),
+    activity_id INTEGER REFERENCES activity (id),
+    role        TEXT NOT NULL DEFAULT '',
+    seq         INTEGER NOT NULL,
+    PRIMARY KEY (derived_id, source_id),
+    CHECK (derived_id <> source_id)
+) WITHOUT ROWID;
+INSERT INTO derivation_v3 (derived_id, source_id, activity_id, role, seq)
+    SELECT derived_id, source_id, activity_id, role, row_number() OVER (ORDER BY derived_id, source_id)
+    FROM derivation;
+DROP TABLE derivation;
+ALTER TABLE derivation_v3 RENAME TO derivation;
+CREATE INDEX derivation_source ON derivation (source_id, derived_id);
+CREATE UNIQUE INDEX derivation_seq ON derivation (seq);
+)sql";
+
+constexpr std::string_view migrations[] = {v1_core, v2_provenance, v3_derivation_seq};
 
 int user_version(sqlite::Database& db) {
     auto st = db.prepare("PRAGMA user_version");

@@ -1,5 +1,6 @@
 // The SQLite store's provenance: agents, activities, their links, and lineage walks. Lineage
-// walks go breadth first over the derivation table, one index lookup per dataset reached.
+// walks go breadth first over the in-memory derivation index (lineage_index.hpp), or over the
+// derivation table, one index lookup per dataset reached, when the index is off or behind.
 #include "catalog/sqlite_rows.hpp"
 #include "catalog/sqlite_store.hpp"
 #include "catalog/validate.hpp"
@@ -76,7 +77,8 @@ bool is_ancestor_or_self(Database& db, std::int64_t target, std::int64_t start) 
 void insert_derivation(Database& db, std::int64_t derived, std::int64_t source, std::optional<std::int64_t> activity,
                        const std::string& role) {
     auto st = db.cached(
-        "INSERT INTO derivation (derived_id, source_id, activity_id, role) VALUES (?, ?, ?, ?) "
+        "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
+        "VALUES (?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM derivation)) "
         "ON CONFLICT (derived_id, source_id) DO NOTHING");
     st->bind(1, derived).bind(2, source).bind(3, activity).bind(4, role).exec();
 }
@@ -172,6 +174,8 @@ constexpr std::string_view agent_columns = "SELECT pid, type, name, orcid, email
 // ---- lineage graphs ------------------------------------------------------------------------
 
 struct GraphBuilder {
+    explicit GraphBuilder(Database& database) : db(database) {}
+
     Database& db;
     ProvGraph graph;
     std::unordered_set<std::string> seen;
@@ -342,29 +346,66 @@ struct GraphBuilder {
     }
 };
 
-// (id, smallest depth) of every dataset reachable from the seeds within `depth` steps.
-// Breadth first, one index lookup per dataset: each is visited once, at its smallest depth,
-// where a recursive CTE would revisit a dataset once for every depth a path reaches it at.
-std::map<std::int64_t, int> walk(Database& db, const std::map<std::int64_t, int>& seeds, Direction direction, int depth) {
-    auto next = db.cached(direction == Direction::ancestors ? "SELECT source_id FROM derivation WHERE derived_id = ?"
-                                                            : "SELECT derived_id FROM derivation WHERE source_id = ?");
-    std::unordered_map<std::int64_t, int> seen(seeds.begin(), seeds.end());
-    std::vector<std::int64_t> frontier;
-    for (const auto& [id, d] : seeds) frontier.push_back(id);
-    // Seeds share one depth (0 for a dataset, 1 for an activity's inputs or outputs).
-    int level = seeds.empty() ? 0 : seeds.begin()->second;
-    std::vector<std::int64_t> following;
-    for (; !frontier.empty() && level < depth; ++level) {
+// The neighbours of a dataset read from the derivation table: one index lookup each, for when
+// the in-memory index is off or behind the read's snapshot.
+class SqlNeighbours {
+public:
+    explicit SqlNeighbours(Database& db) : db_(db) {}
+    template <class F>
+    void for_each(std::int64_t id, Direction direction, F&& f) const {
+        auto st = db_.cached(direction == Direction::ancestors ? "SELECT source_id FROM derivation WHERE derived_id = ?"
+                                                               : "SELECT derived_id FROM derivation WHERE source_id = ?");
+        st->bind(1, id);
+        while (st->step()) f(st->column_int(0));
+    }
+    std::string pid(std::int64_t id) const {
+        auto st = db_.cached("SELECT pid FROM dataset WHERE id = ?");
+        st->bind(1, id);
+        return st->step() ? st->column_text(0) : std::string();
+    }
+
+private:
+    Database& db_;
+};
+
+// (id, smallest depth) of every dataset within `limit` steps of the seeds (which all lie at
+// depth `level`), in the order found. Breadth first: each dataset is visited once, at its
+// smallest depth.
+template <class Neighbours>
+std::vector<std::pair<std::int64_t, int>> breadth_first(const Neighbours& graph, const std::vector<std::int64_t>& seeds,
+                                                        int level, Direction direction, int limit) {
+    std::unordered_set<std::int64_t> seen;
+    std::vector<std::pair<std::int64_t, int>> found;
+    for (const auto id : seeds)
+        if (seen.insert(id).second) found.emplace_back(id, level);
+    for (std::size_t begin = 0; begin < found.size() && level < limit; ++level) {
+        const auto end = found.size();
+        for (auto i = begin; i < end; ++i)
+            graph.for_each(found[i].first, direction, [&](std::int64_t next) {
+                if (seen.insert(next).second) found.emplace_back(next, level + 1);
+            });
+        begin = end;
+    }
+    return found;
+}
+
+// For each dataset on the way from `to` up its sources until `from` is reached, the dataset
+// derived from it that led there (to maps to itself). Breadth first, so following the map
+// from `from` gives a shortest path. Empty when `from` is not an ancestor of `to`.
+template <class Neighbours>
+std::unordered_map<std::int64_t, std::int64_t> path_up(const Neighbours& graph, std::int64_t from, std::int64_t to) {
+    std::unordered_map<std::int64_t, std::int64_t> next{{to, to}};
+    std::vector<std::int64_t> frontier{to}, following;
+    while (!frontier.empty() && !next.contains(from)) {
         following.clear();
-        for (const auto id : frontier) {
-            next->reset();
-            next->bind(1, id);
-            while (next->step())
-                if (const auto found = next->column_int(0); seen.emplace(found, level + 1).second) following.push_back(found);
-        }
+        for (const auto id : frontier)
+            graph.for_each(id, Direction::ancestors, [&](std::int64_t source) {
+                if (next.emplace(source, id).second) following.push_back(source);
+            });
         frontier.swap(following);
     }
-    return {seen.begin(), seen.end()};
+    if (!next.contains(from)) next.clear();
+    return next;
 }
 
 }  // namespace
@@ -638,27 +679,67 @@ void SqliteStore::associate(const std::string& activity_pid, const std::string& 
 
 // ---- lineage ---------------------------------------------------------------------------------
 
+struct SqliteStore::WalkStart {
+    std::optional<std::int64_t> activity;  // when the walk starts at an activity
+    std::vector<std::int64_t> seeds;       // the datasets it starts from
+    int level = 0;                         // their depth: 0 for a dataset, 1 for an activity's
+};
+
+SqliteStore::WalkStart SqliteStore::walk_start(Database& db, const std::string& pid, Direction direction, int limit) {
+    WalkStart start;
+    if (const auto dataset = find_id(db, "dataset", pid)) {
+        start.seeds.push_back(*dataset);
+        return start;
+    }
+    start.activity = find_id(db, "activity", pid);
+    if (!start.activity) throw NotFound(fmt::format("no dataset or activity with PID '{}' in the catalogue", pid));
+    // An activity's ancestors start from what it used; its descendants from what it generated.
+    start.level = 1;
+    if (limit > 0) {
+        auto st = db.cached(direction == Direction::ancestors ? "SELECT dataset_id FROM used WHERE activity_id = ? ORDER BY dataset_id"
+                                                              : "SELECT dataset_id FROM generation WHERE activity_id = ? ORDER BY dataset_id");
+        st->bind(1, *start.activity);
+        while (st->step()) start.seeds.push_back(st->column_int(0));
+    }
+    return start;
+}
+
+template <class Visit>
+void SqliteStore::with_neighbours(Database& db, Visit&& visit) {
+    if (use_lineage_index_)
+        if (const auto view = lineage_index_.view(db)) return visit(*view);
+    visit(SqlNeighbours(db));
+}
+
+std::vector<std::pair<std::int64_t, int>> SqliteStore::walk(Database& db, const WalkStart& start, Direction direction,
+                                                            int limit, std::vector<std::string>* pids) {
+    std::vector<std::pair<std::int64_t, int>> found;
+    with_neighbours(db, [&](const auto& graph) {
+        found = breadth_first(graph, start.seeds, start.level, direction, limit);
+        // Nearest first, then in registration order, whichever way the neighbours were read.
+        std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.second, a.first) < std::tie(b.second, b.first);
+        });
+        if (!pids) return;
+        pids->reserve(found.size());
+        for (const auto& [id, d] : found) {
+            pids->emplace_back(graph.pid(id));
+            if (pids->back().empty()) throw StorageError(fmt::format("derivation names dataset id {}, which is missing", id));
+        }
+    });
+    return found;
+}
+
 ProvGraph SqliteStore::lineage(const std::string& pid, Direction direction, int depth) {
     ProvGraph graph;
     read([&](Database& db) {
         const bool up = direction == Direction::ancestors;
         const int limit = depth < 0 ? std::numeric_limits<int>::max() : depth;
-        std::map<std::int64_t, int> seeds;
+        const auto start = walk_start(db, pid, direction, limit);
         std::map<std::int64_t, int> activities;
-        if (const auto dataset = find_id(db, "dataset", pid)) {
-            seeds.emplace(*dataset, 0);
-        } else if (const auto activity = find_id(db, "activity", pid)) {
-            activities.emplace(*activity, 0);
-            if (limit > 0) {
-                auto st = db.cached(up ? "SELECT dataset_id FROM used WHERE activity_id = ?"
-                                       : "SELECT dataset_id FROM generation WHERE activity_id = ?");
-                st->bind(1, *activity);
-                while (st->step()) seeds.emplace(st->column_int(0), 1);
-            }
-        } else {
-            throw NotFound(fmt::format("no dataset or activity with PID '{}' in the catalogue", pid));
-        }
-        const auto datasets = walk(db, seeds, direction, limit);
+        if (start.activity) activities.emplace(*start.activity, 0);
+        const auto found = walk(db, start, direction, limit);
+        const std::map<std::int64_t, int> datasets(found.begin(), found.end());
         // Activities on the way: for ancestors, those that generated a dataset short of the
         // limit (their inputs are in the graph); for descendants, those that used one.
         {
@@ -674,25 +755,39 @@ ProvGraph SqliteStore::lineage(const std::string& pid, Direction direction, int 
         }
         if (!up) {
             // ...and the generators of the datasets found, which used something in the graph.
-            nlohmann::json found = nlohmann::json::array();
+            nlohmann::json made = nlohmann::json::array();
             for (const auto& [id, d] : datasets)
-                if (d > 0) found.push_back({id, d});
+                if (d > 0) made.push_back({id, d});
             auto st = db.cached(
                 "SELECT g.activity_id, min(json_extract(j.value, '$[1]')) - 1 FROM json_each(?) j "
                 "JOIN generation g ON g.dataset_id = json_extract(j.value, '$[0]') GROUP BY g.activity_id");
-            st->bind(1, found.dump());
+            st->bind(1, made.dump());
             while (st->step()) activities.emplace(st->column_int(0), static_cast<int>(st->column_int(1)));
         }
-        GraphBuilder builder{db, {}, {}};
+        GraphBuilder builder(db);
         builder.datasets(datasets);
         builder.activities(activities);
         builder.links(datasets, activities);
         graph = std::move(builder.graph);
         // The start node first, whatever its kind.
-        const auto start = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const ProvNode& n) { return n.id == pid; });
-        if (start != graph.nodes.end()) std::rotate(graph.nodes.begin(), start, start + 1);
+        const auto first = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const ProvNode& n) { return n.id == pid; });
+        if (first != graph.nodes.end()) std::rotate(graph.nodes.begin(), first, first + 1);
     });
     return graph;
+}
+
+std::vector<DatasetDepth> SqliteStore::reach(const std::string& pid, Direction direction, int depth) {
+    std::vector<DatasetDepth> out;
+    read([&](Database& db) {
+        const int limit = depth < 0 ? std::numeric_limits<int>::max() : depth;
+        const auto start = walk_start(db, pid, direction, limit);
+        std::vector<std::string> pids;
+        const auto found = walk(db, start, direction, limit, &pids);
+        const std::size_t first = start.activity ? 0 : 1;  // not the start dataset itself
+        out.reserve(found.size() - first);
+        for (std::size_t i = first; i < found.size(); ++i) out.push_back({std::move(pids[i]), found[i].second});
+    });
+    return out;
 }
 
 ProvGraph SqliteStore::lineage_path(const std::string& ancestor, const std::string& descendant) {
@@ -704,23 +799,9 @@ ProvGraph SqliteStore::lineage_path(const std::string& ancestor, const std::stri
         if (!from) violations.add("ancestor", ancestor, "must be the PID of a dataset in the catalogue");
         if (!to) violations.add("descendant", descendant, "must be the PID of a dataset in the catalogue");
         violations.throw_if_any();
-        // Breadth first from the descendant up its sources: the first time the ancestor is
-        // reached is a shortest path.
         std::unordered_map<std::int64_t, std::int64_t> next;  // source -> the dataset derived from it
-        std::deque<std::int64_t> queue{*to};
-        next.emplace(*to, *to);
-        auto st = db.cached("SELECT source_id FROM derivation WHERE derived_id = ?");
-        while (!queue.empty() && !next.contains(*from)) {
-            const auto id = queue.front();
-            queue.pop_front();
-            st->reset();
-            st->bind(1, id);
-            while (st->step()) {
-                const auto source = st->column_int(0);
-                if (next.emplace(source, id).second) queue.push_back(source);
-            }
-        }
-        if (!next.contains(*from))
+        with_neighbours(db, [&](const auto& g) { next = path_up(g, *from, *to); });
+        if (next.empty())
             throw NotFound(fmt::format("{} was not made from {}: no derivation path leads from one to the other", descendant,
                                        ancestor));
         // The path from the ancestor down to the descendant; depth counts from the descendant,
@@ -747,7 +828,7 @@ ProvGraph SqliteStore::lineage_path(const std::string& ancestor, const std::stri
                 if (by->step()) activities.emplace(by->column_int(0), datasets.at(path[i + 1]));
             }
         }
-        GraphBuilder builder{db, {}, {}};
+        GraphBuilder builder(db);
         builder.datasets(datasets);
         builder.activities(activities);
         builder.links(datasets, activities);
@@ -777,7 +858,7 @@ ProvGraph SqliteStore::provenance() {
             auto st = db.cached("SELECT id FROM activity ORDER BY id");
             while (st->step()) activities.emplace(st->column_int(0), 0);
         }
-        GraphBuilder builder{db, {}, {}};
+        GraphBuilder builder(db);
         builder.datasets(datasets);
         builder.activities(activities);
         builder.links(datasets, activities);

@@ -291,7 +291,8 @@ std::unique_ptr<Database> SqliteStore::open_connection(bool configure_wal) const
 }
 
 SqliteStore::SqliteStore(const std::filesystem::path& path, const CatalogOptions& options)
-    : path_(path.string()), memory_(path_ == ":memory:"), busy_timeout_(options.busy_timeout) {
+    : path_(path.string()), memory_(path_ == ":memory:"), busy_timeout_(options.busy_timeout),
+      use_lineage_index_(options.lineage_index) {
     if (options.pid_prefix && !is_valid_pid_prefix(*options.pid_prefix))
         throw ValidationError({{"pid_prefix", *options.pid_prefix,
                                 "must be a letter or digit followed by letters, digits, '.', '_' or '-'"}});

@@ -1,4 +1,5 @@
 #pragma once
+#include "catalog/lineage_index.hpp"
 #include "catalog/sqlite.hpp"
 #include "catalog/store.hpp"
 
@@ -57,6 +58,7 @@ public:
     void add_informed_by(const std::string& activity_pid, const std::string& informant_pid) override;
     void associate(const std::string& activity_pid, const std::string& agent, const std::string& role) override;
     ProvGraph lineage(const std::string& pid, Direction direction, int depth) override;
+    std::vector<DatasetDepth> reach(const std::string& pid, Direction direction, int depth) override;
     ProvGraph lineage_path(const std::string& ancestor, const std::string& descendant) override;
     ProvGraph provenance() override;
     std::vector<Dataset> datasets_by_pid(const std::vector<std::string>& pids) override;
@@ -93,6 +95,17 @@ private:
                                              std::vector<std::int64_t>& ids);
     std::vector<Activity> load_activities(sqlite::Database& db, const std::vector<std::int64_t>& ids);
 
+    // Lineage walks (sqlite_provenance.cpp). The starting datasets of a walk from a dataset or
+    // activity PID; every dataset within `limit` steps of them, once, at its smallest depth,
+    // nearest first (with their PIDs in `pids` if given); the neighbours of a dataset, from
+    // lineage_index_ or from SQL.
+    struct WalkStart;
+    WalkStart walk_start(sqlite::Database& db, const std::string& pid, Direction direction, int limit);
+    std::vector<std::pair<std::int64_t, int>> walk(sqlite::Database& db, const WalkStart& start, Direction direction,
+                                                   int limit, std::vector<std::string>* pids = nullptr);
+    template <class Visit>
+    void with_neighbours(sqlite::Database& db, Visit&& visit);
+
     // Interns a metadata key inside the current write transaction.
     std::int64_t key_id(sqlite::Database& db, const MetadataRow& row);
     // A number condition on a key of another class or dimension is an error, not an empty result.
@@ -127,6 +140,9 @@ private:
     std::mutex keys_mutex_;
     std::unordered_map<std::string, KeyInfo> keys_;
     std::unordered_map<std::string, KeyInfo> pending_keys_;
+
+    bool use_lineage_index_ = true;
+    LineageIndex lineage_index_;
 };
 
 }  // namespace datatrail::detail

@@ -111,6 +111,8 @@ public:
 
     // depth < 0: no limit.
     virtual ProvGraph lineage(const std::string& pid, Direction direction, int depth) = 0;
+    // The datasets a lineage walk reaches (not the start), nearest first.
+    virtual std::vector<DatasetDepth> reach(const std::string& pid, Direction direction, int depth) = 0;
     virtual ProvGraph lineage_path(const std::string& ancestor, const std::string& descendant) = 0;
     virtual ProvGraph provenance() = 0;
     // Datasets by PID, in the order given; unknown PIDs are skipped.

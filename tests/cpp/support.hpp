@@ -1,6 +1,10 @@
 #pragma once
-// Shared by the C++ tests: a temporary folder that removes itself, and small builders.
+// Shared by the C++ tests: a temporary folder that removes itself, small builders, and direct
+// SQL on a catalogue file (beside the library, to check or arrange what is on disk).
 #include <datatrail/datatrail.hpp>
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -39,6 +43,31 @@ inline datatrail::Dataset dataset(std::string name, datatrail::Metadata metadata
     d.name = std::move(name);
     d.metadata = std::move(metadata);
     return d;
+}
+
+// Reads one value with the SQLite C API.
+inline std::string sql_value(const std::filesystem::path& db, const std::string& sql) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.string().c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return out;
+}
+
+inline void sql_exec(const std::filesystem::path& db, const std::string& sql) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.string().c_str(), &h) == SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &error);
+    INFO(sql, ": ", error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(h);
+    REQUIRE(rc == SQLITE_OK);
 }
 
 }  // namespace test

@@ -3,34 +3,11 @@
 #include <algorithm>
 
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 using namespace datatrail;
+using test::sql_exec;
+using test::sql_value;
 
-namespace {
-
-// Reads one value with the SQLite C API, beside the library, to check what is on disk.
-std::string sql_value(const std::filesystem::path& db, const std::string& sql) {
-    sqlite3* h = nullptr;
-    REQUIRE(sqlite3_open(db.string().c_str(), &h) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-    std::string out;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return out;
-}
-
-void sql_exec(const std::filesystem::path& db, const std::string& sql) {
-    sqlite3* h = nullptr;
-    REQUIRE(sqlite3_open(db.string().c_str(), &h) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(h);
-}
-
-}  // namespace
 
 TEST_CASE("a catalogue file is created in WAL mode at the latest schema, with its PID prefix") {
     test::TempDir dir;

@@ -21,7 +21,7 @@ import datatrail as dt
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "bench" / "bench_lineage.py"
 
-PROVENANCE_API = ("activity", "ancestors", "descendants")
+PROVENANCE_API = ("activity", "ancestors", "descendants", "ancestor_pids", "descendant_pids")
 
 
 def number_after(label: str, text: str) -> float:
@@ -62,9 +62,13 @@ def test_lineage_benchmark_runs_checks_and_reports(tmp_path: Path) -> None:
     assert "same datasets at the same depths on every side: yes, for all 3 start datasets" in out, out
     for direction in ("ancestors", "descendants"):
         for label in (f"{direction} datatrail graph:", f"{direction} networkx walk + graph:",
-                      f"{direction} one-query SQL walk, for reference (ids only):", f"{direction} ratio networkx/datatrail:",
-                      f"{direction} ratio networkx graph/datatrail graph:"):
+                      f"{direction} datatrail PIDs and depths:", f"{direction} networkx walk alone:",
+                      f"{direction} datatrail graph walking the file (lineage_index=False):",
+                      f"{direction} ratio networkx graph/datatrail graph:", f"{direction} ratio networkx walk/datatrail PIDs:",
+                      f"{direction} ratio file walk/index walk:"):
             assert number_after(label, out) > 0, out
+    assert number_after("first walk with the lineage index:", out) > 0, out
+    assert number_after("first walk lineage_index=False:", out) > 0, out
     for label in ("activity recording datatrail rate:", "activity recording sqlite3 rate:", "ratio datatrail/sqlite3:"):
         assert number_after(label, out) > 0, out
     # The fixture is cached under --fixture-dir, keyed by its parameters and the schema version.

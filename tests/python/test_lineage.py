@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import copy
 import pickle
+import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -98,6 +100,56 @@ def test_descendants_all_the_way_and_by_depth(catalog: dt.Catalog, chain: Chain)
     assert names(catalog.descendants(chain.raw_1, depth=2).datasets) == {"raw_1", "p_1", "merged"}
     assert names(catalog.descendants(chain.report).datasets) == {"report"}
     assert names(catalog.descendants(chain.integrate_2).datasets) == {"p_2", "merged", "report"}
+
+
+def test_ancestor_and_descendant_pids(catalog: dt.Catalog, chain: Chain) -> None:
+    up = catalog.ancestor_pids(chain.report)
+    assert isinstance(up, dict)
+    by_name = {d.pid: d.name for d in catalog.find_datasets()}
+    assert {by_name[p]: d for p, d in up.items()} == {"merged": 1, "p_1": 2, "p_2": 2, "raw_1": 3, "raw_2": 3, "dark": 3}
+    assert list(up.values()) == sorted(up.values())  # nearest first
+    # The same datasets and depths as the graph, without the start.
+    assert up == {n.id: n.depth for n in catalog.ancestors(chain.report).datasets if n.id != chain.report.pid}
+    assert catalog.ancestor_pids(chain.report.pid, depth=1) == {chain.merged.pid: 1}
+    assert catalog.ancestor_pids(chain.report, depth=0) == {}
+    assert catalog.ancestor_pids(chain.raw_1) == {}
+    assert catalog.descendant_pids(chain.dark) == {chain.p_1.pid: 1, chain.p_2.pid: 1, chain.merged.pid: 2,
+                                                    chain.report.pid: 3}
+    # From an activity: its inputs (or outputs) at depth 1.
+    assert catalog.ancestor_pids(chain.merge, depth=1) == {chain.p_1.pid: 1, chain.p_2.pid: 1}
+    assert catalog.descendant_pids(chain.integrate_2) == {chain.p_2.pid: 1, chain.merged.pid: 2, chain.report.pid: 3}
+
+
+def test_walks_with_and_without_the_lineage_index_agree(catalog_path: Path, catalog: dt.Catalog, chain: Chain) -> None:
+    with dt.Catalog(catalog_path, lineage_index=False) as file_walks:
+        for d in catalog.find_datasets():
+            for depth in (None, 1, 2):
+                assert catalog.ancestor_pids(d, depth=depth) == file_walks.ancestor_pids(d, depth=depth)
+                assert catalog.descendant_pids(d, depth=depth) == file_walks.descendant_pids(d, depth=depth)
+                assert catalog.ancestors(d, depth=depth) == file_walks.ancestors(d, depth=depth)
+        assert catalog.lineage_path(chain.raw_2, chain.report) == file_walks.lineage_path(chain.raw_2, chain.report)
+
+
+WRITER = """
+import sys
+import datatrail as dt
+with dt.Catalog(sys.argv[1]) as cat:
+    with cat.activity("reprocess", program="pyFAI", version="2.0", inputs=[sys.argv[2]]) as run:
+        print(run.output("p_1_again").pid)
+    cat.add_derivation(sys.argv[3], sys.argv[2], role="reference")
+"""
+
+
+def test_the_lineage_index_sees_what_another_process_wrote(catalog_path: Path, catalog: dt.Catalog, chain: Chain) -> None:
+    before = catalog.descendant_pids(chain.raw_1)  # the first walk loads the index
+    assert set(before) == {chain.p_1.pid, chain.merged.pid, chain.report.pid}
+    proc = subprocess.run([sys.executable, "-c", WRITER, str(catalog_path), chain.raw_1.pid, chain.p_3.pid],
+                          capture_output=True, text=True, timeout=120, check=True)
+    again = proc.stdout.strip()
+    after = catalog.descendant_pids(chain.raw_1)
+    assert after == {**before, again: 1, chain.p_3.pid: 1} and list(after.values()) == sorted(after.values())
+    assert catalog.ancestor_pids(chain.p_3) == {chain.raw_3.pid: 1, chain.raw_1.pid: 1}
+    assert catalog.lineage_path(chain.raw_1, again).datasets[-1].id == again
 
 
 def test_lineage_path(catalog: dt.Catalog, chain: Chain) -> None:
@@ -213,7 +265,8 @@ def test_to_networkx_says_what_is_missing(catalog: dt.Catalog, chain: Chain, mon
 
 def test_lineage_of_unknown_pids(catalog: dt.Catalog, chain: Chain) -> None:
     nowhere = dt.new_pid(catalog.pid_prefix)
-    for walk in (catalog.ancestors, catalog.descendants, catalog.raw_sources, catalog.downstream):
+    for walk in (catalog.ancestors, catalog.descendants, catalog.ancestor_pids, catalog.descendant_pids,
+                 catalog.raw_sources, catalog.downstream):
         with pytest.raises(dt.NotFound):
             walk(nowhere)
     with pytest.raises(dt.ValidationError) as info:

@@ -695,6 +695,8 @@ def test_bad_input_to_every_entry_point_names_field_value_and_rule(catalog: dt.C
     assert catalog.get_activity(run).status == "succeeded" and catalog.get_activity(run).generated == []
     refused(lambda: catalog.ancestors(42), {("pid", "42")})  # type: ignore[arg-type]
     refused(lambda: catalog.descendants(raw[0], depth=-1), {("depth", "-1")})
+    refused(lambda: catalog.ancestor_pids(raw[0], depth=-2), {("depth", "-2")})
+    refused(lambda: catalog.descendant_pids(3.5, depth="far"), {("pid", "3.5"), ("depth", "'far'")})  # type: ignore[arg-type]
     refused(lambda: catalog.generated_by_program(""), {("program", "")})
     nowhere = unknown_pid(catalog)
     refused(lambda: catalog.lineage_path(raw[0], nowhere), {("descendant", nowhere)})

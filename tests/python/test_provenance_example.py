@@ -14,4 +14,5 @@ def test_processing(tmp_path: Path) -> None:
     assert "raw sources of merged: ['dark_001', 'scan_001', 'scan_002']" in out
     assert "path from scan_002 to merged: scan_002 -> scan_002_integrated -> merged" in out
     assert "made with pyFAI 2025.1 or from its results: ['merged', 'merged_again', 'scan_001_integrated', 'scan_002_integrated']" in out
+    assert "4 datasets made from scan_001, the farthest 2 steps on" in out
     assert "PROV-JSON:" in out

@@ -1,0 +1,135 @@
+#include "catalog/lineage_index.hpp"
+
+#include <algorithm>
+
+namespace datatrail::detail {
+
+using sqlite::Database;
+
+namespace {
+
+// Links read one by one below this many; above it (or a quarter of the links held) the arrays
+// are built again from the whole table, which keeps the recent maps small.
+constexpr std::size_t max_recent_links = 1 << 16;
+
+// Compressed rows from (from[i], to[i]) pairs.
+void fill(std::vector<std::int64_t>& offsets, std::vector<std::int64_t>& targets, const std::vector<std::int64_t>& from,
+          const std::vector<std::int64_t>& to, std::size_t ids) {
+    offsets.assign(ids + 1, 0);
+    for (const auto f : from) ++offsets[static_cast<std::size_t>(f) + 1];
+    for (std::size_t i = 1; i < offsets.size(); ++i) offsets[i] += offsets[i - 1];
+    targets.resize(from.size());
+    // Counting sort: stable, so each row keeps the order of `to` it had.
+    std::vector<std::int64_t> next(offsets.begin(), offsets.end() - 1);
+    for (std::size_t i = 0; i < from.size(); ++i) targets[static_cast<std::size_t>(next[from[i]]++)] = to[i];
+}
+
+}  // namespace
+
+LineageIndex::Mark LineageIndex::snapshot_mark(Database& db) {
+    auto st = db.cached(
+        "SELECT (SELECT coalesce(max(seq), 0) FROM derivation), (SELECT coalesce(max(id), 0) FROM dataset)");
+    st->step();
+    return {st->column_int(0), st->column_int(1)};
+}
+
+std::optional<LineageIndex::View> LineageIndex::view(Database& db) {
+    const auto snapshot = snapshot_mark(db);
+    {
+        std::shared_lock lock(mutex_);
+        if (loaded_ && mark_ == snapshot) return View(std::move(lock), this);
+        if (loaded_ && ahead_of(snapshot)) return std::nullopt;
+    }
+    {
+        std::unique_lock lock(mutex_);
+        if (loaded_ && ahead_of(snapshot)) return std::nullopt;
+        if (!loaded_ || mark_ != snapshot) catch_up(db, snapshot);
+    }
+    std::shared_lock lock(mutex_);
+    // Another reader may have moved it on between the two locks.
+    if (mark_ != snapshot) return std::nullopt;
+    return View(std::move(lock), this);
+}
+
+void LineageIndex::reset() {
+    std::unique_lock lock(mutex_);
+    loaded_ = false;
+    mark_ = {};
+    recent_links_ = 0;
+    up_ = {};
+    down_ = {};
+    pids_.clear();
+    pid_end_.clear();
+}
+
+std::string_view LineageIndex::pid(std::int64_t id) const noexcept {
+    if (id <= 0 || static_cast<std::size_t>(id) >= pid_end_.size()) return {};
+    const auto begin = pid_end_[static_cast<std::size_t>(id) - 1];
+    return std::string_view(pids_).substr(begin, pid_end_[static_cast<std::size_t>(id)] - begin);
+}
+
+void LineageIndex::catch_up(Database& db, const Mark& snapshot) {
+    // The read transaction sees exactly the links and datasets up to `snapshot`.
+    if (!loaded_ || snapshot.dataset > mark_.dataset) add_datasets(db, snapshot.dataset);
+    const auto missing = static_cast<std::size_t>(snapshot.seq - mark_.seq);
+    if (!loaded_ || recent_links_ + missing > std::max(max_recent_links, up_.targets.size() / 4)) {
+        build_links(db);
+    } else if (missing > 0) {
+        auto st = db.cached("SELECT derived_id, source_id FROM derivation WHERE seq > ?");
+        st->bind(1, mark_.seq);
+        while (st->step()) add_recent(st->column_int(0), st->column_int(1));
+    }
+    mark_ = snapshot;
+    loaded_ = true;
+}
+
+void LineageIndex::add_datasets(Database& db, std::int64_t max_id) {
+    const bool first = pid_end_.empty();
+    if (first) pid_end_.push_back(0);  // id 0: no dataset
+    pid_end_.reserve(static_cast<std::size_t>(max_id) + 1);
+    auto st = db.cached("SELECT id, pid FROM dataset WHERE id > ? ORDER BY id");
+    st->bind(1, static_cast<std::int64_t>(pid_end_.size() - 1));
+    while (st->step()) {
+        const auto id = static_cast<std::size_t>(st->column_int(0));
+        // Ids skipped (none unless rows were removed behind datatrail's back) have no PID.
+        pid_end_.resize(id, pids_.size());
+        pids_ += st->column_text(1);
+        pid_end_.push_back(pids_.size());
+    }
+    if (first) pids_.shrink_to_fit();
+}
+
+void LineageIndex::add_recent(std::int64_t derived, std::int64_t source) {
+    up_.recent[derived].push_back(source);
+    down_.recent[source].push_back(derived);
+    ++recent_links_;
+}
+
+void LineageIndex::build_links(Database& db) {
+    up_ = {};
+    down_ = {};
+    recent_links_ = 0;
+    std::vector<std::int64_t> derived, source;
+    std::int64_t max_id = -1;
+    {
+        // Every link the read transaction sees.
+        auto st = db.cached("SELECT derived_id, source_id FROM derivation");
+        while (st->step()) {
+            const auto d = st->column_int(0), s = st->column_int(1);
+            // Dataset ids are positive rowids; anything else is kept aside rather than indexing
+            // an array with it.
+            if (d < 0 || s < 0) {
+                add_recent(d, s);
+                continue;
+            }
+            derived.push_back(d);
+            source.push_back(s);
+            max_id = std::max({max_id, d, s});
+        }
+    }
+    const auto ids = static_cast<std::size_t>(max_id + 1);
+    fill(up_.offsets, up_.targets, derived, source, ids);
+    fill(down_.offsets, down_.targets, source, derived, ids);
+}
+
+}  // namespace datatrail::detail

@@ -1,0 +1,238 @@
+// The in-memory lineage index: walks over it find what a plain breadth-first search of the links
+// finds, it sees links written after it was loaded (by its own catalogue, by another one, in
+// bulk, while other threads walk), and the schema version 3 migration numbers existing links.
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+using namespace datatrail;
+using test::sql_exec;
+using test::sql_value;
+
+namespace {
+
+using Depths = std::map<std::string, int>;
+
+Depths as_map(const std::vector<DatasetDepth>& found) {
+    Depths out;
+    for (const auto& f : found) CHECK_MESSAGE(out.emplace(f.pid, f.depth).second, f.pid, " reached twice");
+    return out;
+}
+
+// Breadth first over a plain list of links: what every walk must find.
+Depths expected_walk(const std::multimap<std::string, std::string>& next, const std::string& start, int depth) {
+    Depths out{{start, 0}};
+    std::deque<std::string> queue{start};
+    while (!queue.empty()) {
+        const auto at = queue.front();
+        queue.pop_front();
+        if (depth >= 0 && out.at(at) >= depth) continue;
+        const auto [first, last] = next.equal_range(at);
+        for (auto it = first; it != last; ++it)
+            if (out.emplace(it->second, out.at(at) + 1).second) queue.push_back(it->second);
+    }
+    out.erase(start);
+    return out;
+}
+
+// A random DAG: dataset i derived from up to 3 of the 12 registered just before it.
+struct RandomGraph {
+    std::vector<std::string> pids;
+    std::multimap<std::string, std::string> up, down;  // derived -> source, source -> derived
+
+    RandomGraph(Catalog& cat, int n, unsigned seed) {
+        std::vector<Dataset> ds;
+        for (int i = 0; i < n; ++i) ds.push_back(test::dataset("ds_" + std::to_string(i)));
+        for (const auto& d : cat.register_datasets(ds)) pids.push_back(d.pid);
+        std::mt19937 rng(seed);
+        for (int i = 1; i < n; ++i) {
+            std::set<int> sources;
+            const int fan_in = static_cast<int>(rng() % 4);
+            for (int k = 0; k < fan_in; ++k) sources.insert(std::max(0, i - 1 - static_cast<int>(rng() % 12)));
+            for (const int s : sources) link(cat, pids[i], pids[s]);
+        }
+    }
+
+    void link(Catalog& cat, const std::string& derived, const std::string& source) {
+        cat.add_derivation(derived, source);
+        up.emplace(derived, source);
+        down.emplace(source, derived);
+    }
+};
+
+void check_walks(const Catalog& cat, const RandomGraph& g, const std::string& start) {
+    for (const int depth : {0, 1, 3, -1}) {
+        CAPTURE(start);
+        CAPTURE(depth);
+        CHECK(as_map(cat.ancestor_pids(start, depth)) == expected_walk(g.up, start, depth));
+        CHECK(as_map(cat.descendant_pids(start, depth)) == expected_walk(g.down, start, depth));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("walks over the lineage index and over the file find what a plain search of the links finds") {
+    test::TempDir dir;
+    const auto path = dir / "graph.db";
+    Catalog indexed(path);
+    const RandomGraph g(indexed, 300, 7);
+    const Catalog file(path, {.lineage_index = false});
+    for (std::size_t i = 0; i < g.pids.size(); i += 7) {
+        check_walks(indexed, g, g.pids[i]);
+        check_walks(file, g, g.pids[i]);
+        const auto a = indexed.ancestors(g.pids[i], 4), b = file.ancestors(g.pids[i], 4);
+        CHECK(a.nodes == b.nodes);
+        CHECK(a.edges == b.edges);
+    }
+    // Nearest first, and in registration order within a depth.
+    const auto found = indexed.descendant_pids(g.pids[0]);
+    REQUIRE(found.size() > 10);
+    CHECK(std::is_sorted(found.begin(), found.end(), [&](const DatasetDepth& x, const DatasetDepth& y) {
+        return std::pair(x.depth, x.pid) < std::pair(y.depth, y.pid);  // ULID PIDs sort in registration order
+    }));
+    // The same shortest path length either way.
+    const auto first = g.pids[3], last = g.pids.back();
+    if (expected_walk(g.up, last, -1).contains(first))
+        CHECK(indexed.lineage_path(first, last).nodes_of(NodeKind::dataset).size() ==
+              file.lineage_path(first, last).nodes_of(NodeKind::dataset).size());
+}
+
+TEST_CASE("the lineage index sees links written after it was loaded, by its own catalogue and by another") {
+    test::TempDir dir;
+    const auto path = dir / "growing.db";
+    Catalog reader(path);
+    RandomGraph g(reader, 60, 11);
+    const auto& p = g.pids;
+    check_walks(reader, g, p[30]);  // loads the index
+
+    Catalog writer(path);  // another connection, as another process would have
+    SUBCASE("a link between existing datasets") {
+        g.link(writer, p[59], p[0]);
+        CHECK(as_map(reader.descendant_pids(p[0], 1)).contains(p[59]));
+        check_walks(reader, g, p[0]);
+    }
+    SUBCASE("datasets registered after the index was loaded, and an activity's outputs") {
+        Activity a;
+        a.name = "reduce";
+        a.used = {{p[59]}, {p[58]}};
+        const auto run = writer.start_activity(a);
+        Dataset out = test::dataset("reduced");
+        out.kind = DatasetKind::processed;
+        const auto made = writer.add_outputs(run.pid, {out}).front().pid;
+        g.up.emplace(made, p[59]), g.up.emplace(made, p[58]);
+        g.down.emplace(p[59], made), g.down.emplace(p[58], made);
+        check_walks(reader, g, made);
+        check_walks(reader, g, p[40]);
+        // From the activity: its outputs at depth 1.
+        CHECK(as_map(reader.descendant_pids(run.pid)) == Depths{{made, 1}});
+    }
+    SUBCASE("its own writes") {
+        const auto late = reader.register_dataset(test::dataset("late")).pid;
+        g.link(reader, late, p[10]);
+        check_walks(reader, g, late);
+        check_walks(reader, g, p[10]);
+    }
+}
+
+TEST_CASE("many links written at once elsewhere: the lineage index is built again") {
+    test::TempDir dir;
+    const auto path = dir / "bulk.db";
+    Catalog cat(path);
+    std::vector<Dataset> ds;
+    for (int i = 0; i < 400; ++i) ds.push_back(test::dataset("ds_" + std::to_string(i)));
+    const auto stored = cat.register_datasets(ds);
+    cat.add_derivation(stored[1].pid, stored[0].pid);
+    CHECK(cat.descendant_pids(stored[0].pid).size() == 1);  // loaded, with one link
+    // Every later dataset derived from every earlier one: 79,800 links, more than the index
+    // reads one by one.
+    sql_exec(path,
+             "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
+             "SELECT d.id, s.id, NULL, '', 1 + row_number() OVER (ORDER BY d.id, s.id) "
+             "FROM dataset d JOIN dataset s ON s.id < d.id WHERE NOT (d.id = 2 AND s.id = 1)");
+    REQUIRE(sql_value(path, "SELECT count(*) FROM derivation") == "79800");
+    const auto from_first = cat.descendant_pids(stored[0].pid, 1);
+    CHECK(from_first.size() == 399);
+    CHECK(cat.ancestor_pids(stored[399].pid).size() == 399);
+    CHECK(cat.ancestor_pids(stored[200].pid, 2) == Catalog(path, {.lineage_index = false}).ancestor_pids(stored[200].pid, 2));
+}
+
+TEST_CASE("a version 2 catalogue's links are numbered by the migration, and later ones follow") {
+    test::TempDir dir;
+    const auto path = dir / "v2.db";
+    std::vector<std::string> p;
+    {
+        Catalog cat(path);
+        for (const auto& d : cat.register_datasets({test::dataset("a"), test::dataset("b"), test::dataset("c")}))
+            p.push_back(d.pid);
+        cat.add_derivation(p[1], p[0]);
+        cat.add_derivation(p[2], p[1], "calibration");
+    }
+    // Take the derivation table back to what schema version 2 wrote: no seq.
+    sql_exec(path,
+             "CREATE TABLE derivation_v2 (derived_id INTEGER NOT NULL REFERENCES dataset (id), "
+             "source_id INTEGER NOT NULL REFERENCES dataset (id), activity_id INTEGER REFERENCES activity (id), "
+             "role TEXT NOT NULL DEFAULT '', PRIMARY KEY (derived_id, source_id), CHECK (derived_id <> source_id)) WITHOUT ROWID; "
+             "INSERT INTO derivation_v2 SELECT derived_id, source_id, activity_id, role FROM derivation; "
+             "DROP TABLE derivation; ALTER TABLE derivation_v2 RENAME TO derivation; "
+             "CREATE INDEX derivation_source ON derivation (source_id, derived_id); PRAGMA user_version = 2");
+    Catalog cat(path);
+    CHECK(cat.schema_version() == Catalog::latest_schema_version());
+    CHECK(sql_value(path, "SELECT group_concat(seq) FROM (SELECT seq FROM derivation ORDER BY seq)") == "1,2");
+    CHECK(sql_value(path, "SELECT role FROM derivation WHERE seq = 2") == "calibration");
+    CHECK(as_map(cat.ancestor_pids(p[2])) == Depths{{p[1], 1}, {p[0], 2}});
+    const auto d = cat.register_dataset(test::dataset("d")).pid;
+    cat.add_derivation(d, p[2]);
+    CHECK(sql_value(path, "SELECT seq FROM derivation ORDER BY seq DESC LIMIT 1") == "3");
+    CHECK(as_map(cat.descendant_pids(p[0])) == Depths{{p[1], 1}, {p[2], 2}, {d, 3}});
+}
+
+TEST_CASE("walks in several threads while another thread and another catalogue extend the chain") {
+    test::TempDir dir;
+    const auto path = dir / "threads.db";
+    Catalog cat(path);
+    const auto root = cat.register_dataset(test::dataset("root")).pid;
+    constexpr int links = 150;
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        Catalog other(path);  // half the links through another connection, as another process would
+        std::string last = root;
+        for (int i = 0; i < links; ++i) {
+            Catalog& via = i % 2 ? other : cat;
+            const auto next = via.register_dataset(test::dataset("link_" + std::to_string(i))).pid;
+            via.add_derivation(next, last);
+            last = next;
+        }
+        done = true;
+    });
+    std::vector<std::thread> readers;
+    std::atomic<int> walks{0}, wrong{0};
+    for (int r = 0; r < 2; ++r)
+        readers.emplace_back([&] {
+            std::size_t seen = 0;
+            while (!done) {
+                // A chain: every walk finds datasets at depths 1, 2, 3 ... and never fewer than before.
+                const auto found = cat.descendant_pids(root);
+                bool ok = found.size() >= seen;
+                for (std::size_t i = 0; i < found.size(); ++i) ok = ok && found[i].depth == static_cast<int>(i) + 1;
+                if (!ok) ++wrong;
+                seen = found.size();
+                ++walks;
+            }
+        });
+    writer.join();
+    for (auto& t : readers) t.join();
+    CHECK(wrong == 0);
+    CHECK(walks > 0);
+    const auto all = cat.descendant_pids(root);
+    REQUIRE(all.size() == links);
+    CHECK(all.back().depth == links);
+    CHECK(cat.ancestor_pids(all.back().pid).back().pid == root);
+}
