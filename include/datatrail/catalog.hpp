@@ -33,7 +33,7 @@ struct CatalogOptions {
     // How long a write waits for another process's write to finish before StorageError.
     std::chrono::milliseconds busy_timeout{10000};
     // Lineage walks use an in-memory copy of the derivation links and the datasets' PIDs,
-    // loaded on the first walk (16 bytes per link, 24 per dataset plus its PID: about 100 MB
+    // loaded on the first walk (28 bytes per link, 24 per dataset plus its PID: about 140 MB
     // for a million datasets and three million links) and then kept current with every write,
     // from any process. false: walk the catalogue file instead, one lookup per dataset reached;
     // no memory is held, and deep walks in large catalogues are several times slower.

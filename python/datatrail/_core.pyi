@@ -1561,7 +1561,7 @@ class Catalog:
     :param busy_timeout: seconds a write waits for another process's write before
         :class:`StorageError`
     :param lineage_index: whether lineage walks use an in-memory copy of the derivation links
-        and the datasets' PIDs, loaded on the first walk (about 100 MB for a million datasets and
+        and the datasets' PIDs, loaded on the first walk (about 140 MB for a million datasets and
         three million links) and kept current with every write from any process; ``False`` walks
         the file instead, holding no memory, several times slower for deep walks in large catalogues
     :raises StorageError: when the file cannot be opened or was written by a newer datatrail

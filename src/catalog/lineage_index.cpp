@@ -12,16 +12,22 @@ namespace {
 // are built again from the whole table, which keeps the recent maps small.
 constexpr std::size_t max_recent_links = 1 << 16;
 
-// Compressed rows from (from[i], to[i]) pairs.
-void fill(std::vector<std::int64_t>& offsets, std::vector<std::int64_t>& targets, const std::vector<std::int64_t>& from,
-          const std::vector<std::int64_t>& to, std::size_t ids) {
+// Compressed rows from (from[i], to[i]) pairs: fills offsets and targets, and returns where
+// pair i went, for arrays parallel to targets.
+std::vector<std::size_t> fill(std::vector<std::int64_t>& offsets, std::vector<std::int64_t>& targets,
+                              const std::vector<std::int64_t>& from, const std::vector<std::int64_t>& to, std::size_t ids) {
     offsets.assign(ids + 1, 0);
     for (const auto f : from) ++offsets[static_cast<std::size_t>(f) + 1];
     for (std::size_t i = 1; i < offsets.size(); ++i) offsets[i] += offsets[i - 1];
     targets.resize(from.size());
     // Counting sort: stable, so each row keeps the order of `to` it had.
     std::vector<std::int64_t> next(offsets.begin(), offsets.end() - 1);
-    for (std::size_t i = 0; i < from.size(); ++i) targets[static_cast<std::size_t>(next[from[i]]++)] = to[i];
+    std::vector<std::size_t> slot(from.size());
+    for (std::size_t i = 0; i < from.size(); ++i) {
+        slot[i] = static_cast<std::size_t>(next[static_cast<std::size_t>(from[i])]++);
+        targets[slot[i]] = to[i];
+    }
+    return slot;
 }
 
 }  // namespace
@@ -58,6 +64,8 @@ void LineageIndex::reset() {
     recent_links_ = 0;
     up_ = {};
     down_ = {};
+    up_activity_ = {};
+    up_role_ = {};
     pids_.clear();
     pid_end_.clear();
 }
@@ -75,9 +83,10 @@ void LineageIndex::catch_up(Database& db, const Mark& snapshot) {
     if (!loaded_ || recent_links_ + missing > std::max(max_recent_links, up_.targets.size() / 4)) {
         build_links(db);
     } else if (missing > 0) {
-        auto st = db.cached("SELECT derived_id, source_id FROM derivation WHERE seq > ?");
+        auto st = db.cached("SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation WHERE seq > ?");
         st->bind(1, mark_.seq);
-        while (st->step()) add_recent(st->column_int(0), st->column_int(1));
+        while (st->step())
+            add_recent(st->column_int(0), st->column_int(1), st->column_int(2), role_id(st->column_text(3)));
     }
     mark_ = snapshot;
     loaded_ = true;
@@ -99,36 +108,54 @@ void LineageIndex::add_datasets(Database& db, std::int64_t max_id) {
     if (first) pids_.shrink_to_fit();
 }
 
-void LineageIndex::add_recent(std::int64_t derived, std::int64_t source) {
-    up_.recent[derived].push_back(source);
-    down_.recent[source].push_back(derived);
+void LineageIndex::add_recent(std::int64_t derived, std::int64_t source, std::int64_t activity, std::uint32_t role) {
+    up_.recent[derived].push_back({source, activity, role});
+    down_.recent[source].push_back({derived, activity, role});
     ++recent_links_;
+}
+
+std::uint32_t LineageIndex::role_id(std::string_view role) {
+    if (role.empty()) return 0;
+    const auto [it, added] = role_ids_.try_emplace(std::string(role), static_cast<std::uint32_t>(roles_.size()));
+    if (added) roles_.emplace_back(role);
+    return it->second;
 }
 
 void LineageIndex::build_links(Database& db) {
     up_ = {};
     down_ = {};
     recent_links_ = 0;
-    std::vector<std::int64_t> derived, source;
+    std::vector<std::int64_t> derived, source, activity;
+    std::vector<std::uint32_t> role;
     std::int64_t max_id = -1;
     {
-        // Every link the read transaction sees.
-        auto st = db.cached("SELECT derived_id, source_id FROM derivation");
+        // Every link the read transaction sees, in key order (by derived, then source), so each
+        // dataset's sources come out in id order.
+        auto st = db.cached("SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation");
         while (st->step()) {
-            const auto d = st->column_int(0), s = st->column_int(1);
+            const auto d = st->column_int(0), s = st->column_int(1), a = st->column_int(2);
+            const auto r = role_id(st->column_text(3));
             // Dataset ids are positive rowids; anything else is kept aside rather than indexing
             // an array with it.
             if (d < 0 || s < 0) {
-                add_recent(d, s);
+                add_recent(d, s, a, r);
                 continue;
             }
             derived.push_back(d);
             source.push_back(s);
+            activity.push_back(a);
+            role.push_back(r);
             max_id = std::max({max_id, d, s});
         }
     }
     const auto ids = static_cast<std::size_t>(max_id + 1);
-    fill(up_.offsets, up_.targets, derived, source, ids);
+    const auto slot = fill(up_.offsets, up_.targets, derived, source, ids);
+    up_activity_.resize(slot.size());
+    up_role_.resize(slot.size());
+    for (std::size_t i = 0; i < slot.size(); ++i) {
+        up_activity_[slot[i]] = activity[i];
+        up_role_[slot[i]] = role[i];
+    }
     fill(down_.offsets, down_.targets, source, derived, ids);
 }
 

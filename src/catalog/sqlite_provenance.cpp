@@ -178,15 +178,21 @@ struct GraphBuilder {
 
     Database& db;
     ProvGraph graph;
+    // The ids of the nodes that may be added twice (agents, files); datasets and activities
+    // are added once each.
     std::unordered_set<std::string> seen;
-    // The PIDs of the datasets and activities added, so links need not join to find them.
-    std::unordered_map<std::int64_t, std::string> dataset_pid, activity_pid;
+    // Where each dataset's node is in graph.nodes, and each activity's PID, so links need not
+    // join to find them.
+    std::unordered_map<std::int64_t, std::size_t> dataset_node;
+    std::unordered_map<std::int64_t, std::string> activity_pid;
 
     bool add(ProvNode node) {
         if (!seen.insert(node.id).second) return false;
         graph.nodes.push_back(std::move(node));
         return true;
     }
+    // The PID of a dataset added; a copy, as adding nodes moves the others.
+    std::string dataset_pid(std::int64_t id) const { return graph.nodes[dataset_node.at(id)].id; }
     void edge(std::string from, std::string to, EdgeKind kind, std::string role = {}, std::string activity = {}) {
         graph.edges.push_back({std::move(from), std::move(to), kind, std::move(role), std::move(activity)});
     }
@@ -205,17 +211,26 @@ struct GraphBuilder {
     // Dataset nodes for (id -> depth), in depth then id order.
     void datasets(const std::map<std::int64_t, int>& depth) {
         std::vector<std::pair<int, std::int64_t>> order;
+        order.reserve(depth.size());
         for (const auto& [id, d] : depth) order.emplace_back(d, id);
         std::sort(order.begin(), order.end());
-        std::unordered_map<std::int64_t, ProvNode> nodes;
+        const auto first = graph.nodes.size();
+        graph.nodes.resize(first + order.size());
+        dataset_node.reserve(order.size());
         std::vector<std::int64_t> ids;
-        for (const auto& [d, id] : order) ids.push_back(id);
+        ids.reserve(order.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            dataset_node.emplace(order[i].second, first + i);
+            graph.nodes[first + i].depth = order[i].first;
+            ids.push_back(order[i].second);
+        }
         auto st = db.cached(
             "SELECT id, pid, name, kind, state, start_time, end_time, created_at, created_by FROM dataset "
             "WHERE id IN (SELECT value FROM json_each(?))");
         st->bind(1, id_list(ids));
+        std::size_t loaded = 0;
         while (st->step()) {
-            ProvNode n;
+            ProvNode& n = graph.nodes[dataset_node.at(st->column_int(0))];
             n.kind = NodeKind::dataset;
             n.id = st->column_text(1);
             n.name = st->column_text(2);
@@ -225,11 +240,10 @@ struct GraphBuilder {
             put(n, "end_time", st->column_text(6));
             put(n, "created_at", st->column_text(7));
             put(n, "created_by", st->column_text(8));
-            n.depth = depth.at(st->column_int(0));
-            dataset_pid.emplace(st->column_int(0), n.id);
-            nodes.emplace(st->column_int(0), std::move(n));
+            ++loaded;
         }
-        for (const auto id : ids) add(std::move(nodes.at(id)));
+        if (loaded != ids.size())
+            throw StorageError(fmt::format("a lineage walk reached {} datasets, but only {} are in the catalogue", ids.size(), loaded));
     }
 
     void activities(const std::map<std::int64_t, int>& depth) {
@@ -253,51 +267,56 @@ struct GraphBuilder {
             put(n, "host", st->column_text(9));
             n.depth = depth.at(st->column_int(0));
             activity_pid.emplace(st->column_int(0), n.id);
-            add(std::move(n));
+            graph.nodes.push_back(std::move(n));
         }
     }
 
     // Links among the chosen datasets and activities, plus the agents of those activities.
-    // Where both columns of a key are constrained to a set, one is searched by the index and the
-    // other only tested ('+column'): two IN lists on one index make SQLite probe every pair,
-    // a million probes for a thousand datasets.
-    void links(const std::map<std::int64_t, int>& datasets, const std::map<std::int64_t, int>& activities) {
-        const std::string ds = id_list(std::views::keys(datasets));
+    // Derivations come from `graph` (the lineage index or SQL); a dataset's links are read by
+    // its key and kept when the other end is in the graph (tested here): a list of the datasets
+    // in SQL would be copied into a temporary B-tree for every statement that names it.
+    template <class Neighbours>
+    void links(const Neighbours& graph, const std::map<std::int64_t, int>& datasets,
+               const std::map<std::int64_t, int>& activities) {
         const std::string as = id_list(std::views::keys(activities));
-        const auto activity_of = [&](const Statement& st, int col) {
-            return st.is_null(col) ? std::string() : activity_pid.contains(st.column_int(col))
-                                                         ? activity_pid.at(st.column_int(col))
-                                                         : pid_of_activity(st.column_int(col));
+        const auto activity_of = [&](std::int64_t id) {
+            return id == 0 ? std::string() : activity_pid.contains(id) ? activity_pid.at(id) : pid_of_activity(id);
         };
         {
-            auto st = db.cached(
-                "SELECT d.derived_id, d.source_id, d.activity_id, d.role FROM derivation d "
-                "WHERE d.derived_id IN (SELECT value FROM json_each(?1)) AND +d.source_id IN (SELECT value FROM json_each(?1)) "
-                "ORDER BY d.derived_id, d.source_id");
-            st->bind(1, ds);
-            while (st->step())
-                edge(dataset_pid.at(st->column_int(0)), dataset_pid.at(st->column_int(1)), EdgeKind::was_derived_from,
-                     st->column_text(3), activity_of(*st, 2));
+            struct Source {
+                std::int64_t id, activity;
+                std::string role;
+            };
+            std::vector<Source> sources;
+            for (const auto& [id, depth] : datasets) {
+                sources.clear();
+                graph.for_each_source(id, [&](std::int64_t source, std::int64_t activity, std::string_view role) {
+                    if (dataset_node.contains(source)) sources.push_back({source, activity, std::string(role)});
+                });
+                // In id order, however they were read.
+                std::sort(sources.begin(), sources.end(), [](const Source& a, const Source& b) { return a.id < b.id; });
+                for (auto& s : sources)
+                    edge(dataset_pid(id), dataset_pid(s.id), EdgeKind::was_derived_from, std::move(s.role), activity_of(s.activity));
+            }
         }
-        {
-            auto st = db.cached(
-                "SELECT g.dataset_id, g.activity_id, g.role FROM generation g "
-                "WHERE g.dataset_id IN (SELECT value FROM json_each(?1)) AND +g.activity_id IN (SELECT value FROM json_each(?2)) "
-                "ORDER BY g.dataset_id");
-            st->bind(1, ds).bind(2, as);
-            while (st->step())
-                edge(dataset_pid.at(st->column_int(0)), activity_pid.at(st->column_int(1)), EdgeKind::was_generated_by,
-                     st->column_text(2));
+        if (!activities.empty()) {
+            auto st = db.cached("SELECT activity_id, role FROM generation WHERE dataset_id = ?");
+            for (const auto& [id, depth] : datasets) {
+                st->reset();
+                st->bind(1, id);
+                if (st->step() && activity_pid.contains(st->column_int(0)))
+                    edge(dataset_pid(id), activity_pid.at(st->column_int(0)), EdgeKind::was_generated_by, st->column_text(1));
+            }
         }
         {
             auto st = db.cached(
                 "SELECT u.activity_id, u.dataset_id, u.path, u.role FROM used u "
-                "WHERE u.activity_id IN (SELECT value FROM json_each(?1)) AND +u.dataset_id IN (SELECT value FROM json_each(?2)) "
-                "ORDER BY u.activity_id, u.dataset_id, u.path");
-            st->bind(1, as).bind(2, ds);
+                "WHERE u.activity_id IN (SELECT value FROM json_each(?1)) ORDER BY u.activity_id, u.dataset_id, u.path");
+            st->bind(1, as);
             while (st->step()) {
+                if (!dataset_node.contains(st->column_int(1))) continue;
                 const auto& activity = activity_pid.at(st->column_int(0));
-                const auto& dataset = dataset_pid.at(st->column_int(1));
+                const auto dataset = dataset_pid(st->column_int(1));
                 const auto path = st->column_text(2);
                 if (path.empty()) {
                     edge(activity, dataset, EdgeKind::used, st->column_text(3));
@@ -358,6 +377,13 @@ public:
         st->bind(1, id);
         while (st->step()) f(st->column_int(0));
     }
+    static constexpr std::size_t id_bound() noexcept { return 0; }  // unknown: no bitmap
+    template <class F>  // f(source, activity id or 0, role) for each dataset `id` was derived from
+    void for_each_source(std::int64_t id, F&& f) const {
+        auto st = db_.cached("SELECT source_id, coalesce(activity_id, 0), role FROM derivation WHERE derived_id = ?");
+        st->bind(1, id);
+        while (st->step()) f(st->column_int(0), st->column_int(1), std::string_view(st->column_text(2)));
+    }
     std::string pid(std::int64_t id) const {
         auto st = db_.cached("SELECT pid FROM dataset WHERE id = ?");
         st->bind(1, id);
@@ -368,21 +394,42 @@ private:
     Database& db_;
 };
 
+// The datasets a walk has reached: a bitmap over ids below `bound` (the index knows the highest
+// id; one bit per dataset costs less than hashing), a hash set for any others.
+class Visited {
+public:
+    explicit Visited(std::size_t bound) : bits_((bound + 63) / 64) {}
+    bool insert(std::int64_t id) {
+        if (id >= 0 && static_cast<std::size_t>(id) / 64 < bits_.size()) {
+            auto& word = bits_[static_cast<std::size_t>(id) / 64];
+            const auto bit = std::uint64_t{1} << (id % 64);
+            if (word & bit) return false;
+            word |= bit;
+            return true;
+        }
+        return others_.insert(id).second;
+    }
+
+private:
+    std::vector<std::uint64_t> bits_;
+    std::unordered_set<std::int64_t> others_;
+};
+
 // (id, smallest depth) of every dataset within `limit` steps of the seeds (which all lie at
 // depth `level`), in the order found. Breadth first: each dataset is visited once, at its
 // smallest depth.
 template <class Neighbours>
 std::vector<std::pair<std::int64_t, int>> breadth_first(const Neighbours& graph, const std::vector<std::int64_t>& seeds,
                                                         int level, Direction direction, int limit) {
-    std::unordered_set<std::int64_t> seen;
+    Visited seen(graph.id_bound());
     std::vector<std::pair<std::int64_t, int>> found;
     for (const auto id : seeds)
-        if (seen.insert(id).second) found.emplace_back(id, level);
+        if (seen.insert(id)) found.emplace_back(id, level);
     for (std::size_t begin = 0; begin < found.size() && level < limit; ++level) {
         const auto end = found.size();
         for (auto i = begin; i < end; ++i)
             graph.for_each(found[i].first, direction, [&](std::int64_t next) {
-                if (seen.insert(next).second) found.emplace_back(next, level + 1);
+                if (seen.insert(next)) found.emplace_back(next, level + 1);
             });
         begin = end;
     }
@@ -767,7 +814,7 @@ ProvGraph SqliteStore::lineage(const std::string& pid, Direction direction, int 
         GraphBuilder builder(db);
         builder.datasets(datasets);
         builder.activities(activities);
-        builder.links(datasets, activities);
+        with_neighbours(db, [&](const auto& g) { builder.links(g, datasets, activities); });
         graph = std::move(builder.graph);
         // The start node first, whatever its kind.
         const auto first = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const ProvNode& n) { return n.id == pid; });
@@ -831,7 +878,7 @@ ProvGraph SqliteStore::lineage_path(const std::string& ancestor, const std::stri
         GraphBuilder builder(db);
         builder.datasets(datasets);
         builder.activities(activities);
-        builder.links(datasets, activities);
+        with_neighbours(db, [&](const auto& g) { builder.links(g, datasets, activities); });
         // Keep the path's own steps, not shortcuts between datasets on it.
         std::set<std::pair<std::string, std::string>> steps;
         for (std::size_t i = 0; i + 1 < pids.size(); ++i) steps.emplace(pids[i + 1], pids[i]);
@@ -861,7 +908,7 @@ ProvGraph SqliteStore::provenance() {
         GraphBuilder builder(db);
         builder.datasets(datasets);
         builder.activities(activities);
-        builder.links(datasets, activities);
+        with_neighbours(db, [&](const auto& g) { builder.links(g, datasets, activities); });
         // Agents not associated with any activity belong to the catalogue's provenance too.
         auto st = db.cached(fmt::format("{} ORDER BY id", agent_columns));
         while (st->step()) {

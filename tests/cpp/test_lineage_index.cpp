@@ -57,12 +57,12 @@ struct RandomGraph {
             std::set<int> sources;
             const int fan_in = static_cast<int>(rng() % 4);
             for (int k = 0; k < fan_in; ++k) sources.insert(std::max(0, i - 1 - static_cast<int>(rng() % 12)));
-            for (const int s : sources) link(cat, pids[i], pids[s]);
+            for (const int s : sources) link(cat, pids[i], pids[s], s % 3 == 0 ? "calibration" : "");
         }
     }
 
-    void link(Catalog& cat, const std::string& derived, const std::string& source) {
-        cat.add_derivation(derived, source);
+    void link(Catalog& cat, const std::string& derived, const std::string& source, const std::string& role = {}) {
+        cat.add_derivation(derived, source, role);
         up.emplace(derived, source);
         down.emplace(source, derived);
     }
@@ -131,6 +131,11 @@ TEST_CASE("the lineage index sees links written after it was loaded, by its own 
         g.down.emplace(p[59], made), g.down.emplace(p[58], made);
         check_walks(reader, g, made);
         check_walks(reader, g, p[40]);
+        // The links' activity and role, read into the index since, as walking the file gives them.
+        const auto graph = reader.ancestors(made, 2);
+        CHECK(graph.edges == Catalog(path, {.lineage_index = false}).ancestors(made, 2).edges);
+        CHECK(std::count_if(graph.edges.begin(), graph.edges.end(),
+                            [&](const ProvEdge& e) { return e.kind == EdgeKind::was_derived_from && e.activity == run.pid; }) == 2);
         // From the activity: its outputs at depth 1.
         CHECK(as_map(reader.descendant_pids(run.pid)) == Depths{{made, 1}});
     }
