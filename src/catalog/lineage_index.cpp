@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace datatrail::detail {
 
 using sqlite::Database;
@@ -81,7 +85,7 @@ void LineageIndex::catch_up(Database& db, const Mark& snapshot) {
     if (!loaded_ || snapshot.dataset > mark_.dataset) add_datasets(db, snapshot.dataset);
     const auto missing = static_cast<std::size_t>(snapshot.seq - mark_.seq);
     if (!loaded_ || recent_links_ + missing > std::max(max_recent_links, up_.targets.size() / 4)) {
-        build_links(db);
+        build_links(db, static_cast<std::size_t>(snapshot.seq));
     } else if (missing > 0) {
         auto st = db.cached("SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation WHERE seq > ?");
         st->bind(1, mark_.seq);
@@ -121,12 +125,14 @@ std::uint32_t LineageIndex::role_id(std::string_view role) {
     return it->second;
 }
 
-void LineageIndex::build_links(Database& db) {
+void LineageIndex::build_links(Database& db, std::size_t links) {
     up_ = {};
     down_ = {};
     recent_links_ = 0;
+    // Links are numbered 1, 2, 3 ...: the highest seq is their count.
     std::vector<std::int64_t> derived, source, activity;
     std::vector<std::uint32_t> role;
+    derived.reserve(links), source.reserve(links), activity.reserve(links), role.reserve(links);
     std::int64_t max_id = -1;
     {
         // Every link the read transaction sees, in key order (by derived, then source), so each
@@ -149,14 +155,22 @@ void LineageIndex::build_links(Database& db) {
         }
     }
     const auto ids = static_cast<std::size_t>(max_id + 1);
-    const auto slot = fill(up_.offsets, up_.targets, derived, source, ids);
-    up_activity_.resize(slot.size());
-    up_role_.resize(slot.size());
-    for (std::size_t i = 0; i < slot.size(); ++i) {
-        up_activity_[slot[i]] = activity[i];
-        up_role_[slot[i]] = role[i];
+    {
+        const auto slot = fill(up_.offsets, up_.targets, derived, source, ids);
+        up_activity_.resize(slot.size());
+        up_role_.resize(slot.size());
+        for (std::size_t i = 0; i < slot.size(); ++i) {
+            up_activity_[slot[i]] = activity[i];
+            up_role_[slot[i]] = role[i];
+        }
     }
     fill(down_.offsets, down_.targets, source, derived, ids);
+#ifdef __GLIBC__
+    // The temporaries above were as large as the index; hand their pages back rather than
+    // keep them in the heap of a process that may run for days.
+    derived = {}, source = {}, activity = {}, role = {};
+    malloc_trim(0);
+#endif
 }
 
 }  // namespace datatrail::detail

@@ -104,7 +104,7 @@ private:
     // With the lock held exclusively: reads the datasets above mark_.dataset, and every link of
     // the snapshot or only those with a seq above mark_.seq when there are few enough.
     void catch_up(sqlite::Database& db, const Mark& snapshot);
-    void build_links(sqlite::Database& db);
+    void build_links(sqlite::Database& db, std::size_t links);
     void add_recent(std::int64_t derived, std::int64_t source, std::int64_t activity, std::uint32_t role);
     std::uint32_t role_id(std::string_view role);
     void add_datasets(sqlite::Database& db, std::int64_t max_id);

@@ -394,23 +394,37 @@ private:
     Database& db_;
 };
 
-// The datasets a walk has reached: a bitmap over ids below `bound` (the index knows the highest
-// id; one bit per dataset costs less than hashing), a hash set for any others.
+// The datasets a walk has reached: a hash set while the walk is small, then a bitmap over the
+// ids below `bound` (the index knows the highest id; a bit per dataset costs less than hashing
+// once a walk is large, but allocating it costs more than a small walk).
 class Visited {
 public:
-    explicit Visited(std::size_t bound) : bits_((bound + 63) / 64) {}
+    explicit Visited(std::size_t bound) : bound_(bound) {}
     bool insert(std::int64_t id) {
-        if (id >= 0 && static_cast<std::size_t>(id) / 64 < bits_.size()) {
-            auto& word = bits_[static_cast<std::size_t>(id) / 64];
-            const auto bit = std::uint64_t{1} << (id % 64);
-            if (word & bit) return false;
-            word |= bit;
-            return true;
+        if (in_bits(id)) return set_bit(id);
+        if (!others_.insert(id).second) return false;
+        if (bits_.empty() && bound_ > 0 && others_.size() > small_walk) {
+            bits_.assign((bound_ + 63) / 64, 0);
+            for (const auto x : others_)
+                if (in_bits(x)) set_bit(x);
+            std::erase_if(others_, [&](std::int64_t x) { return in_bits(x); });
         }
-        return others_.insert(id).second;
+        return true;
     }
 
 private:
+    static constexpr std::size_t small_walk = 2048;
+    bool in_bits(std::int64_t id) const noexcept {
+        return id >= 0 && static_cast<std::size_t>(id) / 64 < bits_.size();
+    }
+    bool set_bit(std::int64_t id) noexcept {  // false if it was set
+        auto& word = bits_[static_cast<std::size_t>(id) / 64];
+        const auto bit = std::uint64_t{1} << (id % 64);
+        if (word & bit) return false;
+        word |= bit;
+        return true;
+    }
+    std::size_t bound_;
     std::vector<std::uint64_t> bits_;
     std::unordered_set<std::int64_t> others_;
 };

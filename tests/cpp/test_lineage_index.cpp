@@ -169,6 +169,36 @@ TEST_CASE("many links written at once elsewhere: the lineage index is built agai
     CHECK(cat.ancestor_pids(stored[200].pid, 2) == Catalog(path, {.lineage_index = false}).ancestor_pids(stored[200].pid, 2));
 }
 
+TEST_CASE("a walk reaching thousands of datasets finds each once, at its smallest depth") {
+    test::TempDir dir;
+    const auto path = dir / "wide.db";
+    Catalog cat(path);
+    std::vector<Dataset> ds;
+    for (int i = 0; i < 5000; ++i) ds.push_back(test::dataset("ds_" + std::to_string(i)));
+    std::vector<std::string> pids;
+    for (const auto& d : cat.register_datasets(ds)) pids.push_back(d.pid);
+    // Dataset i (from 2) is derived from i - 1 and from i / 2: many paths of many lengths.
+    sql_exec(path,
+             "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
+             "SELECT id, source, NULL, '', row_number() OVER (ORDER BY id, source) FROM "
+             "(SELECT id, id - 1 AS source FROM dataset WHERE id >= 2 UNION SELECT id, id / 2 FROM dataset WHERE id >= 4)");
+    std::multimap<std::string, std::string> up, down;
+    const auto link = [&](std::size_t derived, std::size_t source) {  // ids count from 1
+        up.emplace(pids[derived - 1], pids[source - 1]);
+        down.emplace(pids[source - 1], pids[derived - 1]);
+    };
+    for (std::size_t i = 2; i <= pids.size(); ++i) link(i, i - 1);
+    for (std::size_t i = 4; i <= pids.size(); ++i) link(i, i / 2);
+    const Catalog file(path, {.lineage_index = false});
+    for (const int depth : {-1, 12}) {
+        const auto found = cat.descendant_pids(pids[0], depth);
+        CHECK(found.size() > 2048);  // large enough for the walk's bitmap
+        CHECK(as_map(found) == expected_walk(down, pids[0], depth));
+        CHECK(found == file.descendant_pids(pids[0], depth));
+        CHECK(as_map(cat.ancestor_pids(pids.back(), depth)) == expected_walk(up, pids.back(), depth));
+    }
+}
+
 TEST_CASE("a version 2 catalogue's links are numbered by the migration, and later ones follow") {
     test::TempDir dir;
     const auto path = dir / "v2.db";
