@@ -282,16 +282,17 @@ private:
     std::unique_ptr<Database> db_;
 };
 
-std::unique_ptr<Database> SqliteStore::open_connection(bool configure_wal) const {
+std::unique_ptr<Database> SqliteStore::open_connection(bool writer) const {
     auto db = std::make_unique<Database>(path_, static_cast<int>(busy_timeout_.count()), false);
-    if (configure_wal && !memory_) db->exec("PRAGMA journal_mode = WAL");
+    if (writer && !memory_) db->exec("PRAGMA journal_mode = WAL");
     // NORMAL is durable in WAL mode except for the last transactions before a power cut.
     db->exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
-    // Reads through a memory map of the file instead of a read() into SQLite's 2 MB page cache
-    // per connection: lineage walks and queries that touch rows all over a large catalogue no
-    // longer copy every page. SQLite caps the size at its build's limit (2 GiB for Debian's);
-    // pages beyond it, and pages in the WAL, are read as before.
-    db->exec("PRAGMA mmap_size = 17179869184");
+    // Readers read through a memory map of the file instead of a read() into SQLite's 2 MB page
+    // cache per connection: lineage graphs and queries that touch rows all over a large
+    // catalogue no longer copy every page. SQLite caps the size at its build's limit (2 GiB for
+    // Debian's); pages beyond it, and pages in the WAL, are read as before. The writer keeps
+    // read(): it mostly appends, and a map would be remapped as the file grows.
+    if (!writer) db->exec("PRAGMA mmap_size = 17179869184");
     return db;
 }
 

@@ -75,7 +75,8 @@ public:
 
 private:
     class ReaderLease;
-    std::unique_ptr<sqlite::Database> open_connection(bool configure_wal) const;
+    // The write connection (which also sets WAL mode) or a read connection.
+    std::unique_ptr<sqlite::Database> open_connection(bool writer) const;
 
     struct KeyInfo {
         std::int64_t id = 0;
