@@ -43,15 +43,21 @@ Depths expected_walk(const std::multimap<std::string, std::string>& next, const 
     return out;
 }
 
+// Registers datasets ds_0 .. ds_<n-1> in one call; their PIDs in order.
+std::vector<std::string> register_many(Catalog& cat, int n) {
+    std::vector<Dataset> ds;
+    for (int i = 0; i < n; ++i) ds.push_back(test::dataset("ds_" + std::to_string(i)));
+    std::vector<std::string> pids;
+    for (const auto& d : cat.register_datasets(ds)) pids.push_back(d.pid);
+    return pids;
+}
+
 // A random DAG: dataset i derived from up to 3 of the 12 registered just before it.
 struct RandomGraph {
     std::vector<std::string> pids;
     std::multimap<std::string, std::string> up, down;  // derived -> source, source -> derived
 
-    RandomGraph(Catalog& cat, int n, unsigned seed) {
-        std::vector<Dataset> ds;
-        for (int i = 0; i < n; ++i) ds.push_back(test::dataset("ds_" + std::to_string(i)));
-        for (const auto& d : cat.register_datasets(ds)) pids.push_back(d.pid);
+    RandomGraph(Catalog& cat, int n, unsigned seed) : pids(register_many(cat, n)) {
         std::mt19937 rng(seed);
         for (int i = 1; i < n; ++i) {
             std::set<int> sources;
@@ -151,11 +157,9 @@ TEST_CASE("many links written at once elsewhere: the lineage index is built agai
     test::TempDir dir;
     const auto path = dir / "bulk.db";
     Catalog cat(path);
-    std::vector<Dataset> ds;
-    for (int i = 0; i < 400; ++i) ds.push_back(test::dataset("ds_" + std::to_string(i)));
-    const auto stored = cat.register_datasets(ds);
-    cat.add_derivation(stored[1].pid, stored[0].pid);
-    CHECK(cat.descendant_pids(stored[0].pid).size() == 1);  // loaded, with one link
+    const auto p = register_many(cat, 400);
+    cat.add_derivation(p[1], p[0]);
+    CHECK(cat.descendant_pids(p[0]).size() == 1);  // loaded, with one link
     // Every later dataset derived from every earlier one: 79,800 links, more than the index
     // reads one by one.
     sql_exec(path,
@@ -163,20 +167,16 @@ TEST_CASE("many links written at once elsewhere: the lineage index is built agai
              "SELECT d.id, s.id, NULL, '', 1 + row_number() OVER (ORDER BY d.id, s.id) "
              "FROM dataset d JOIN dataset s ON s.id < d.id WHERE NOT (d.id = 2 AND s.id = 1)");
     REQUIRE(sql_value(path, "SELECT count(*) FROM derivation") == "79800");
-    const auto from_first = cat.descendant_pids(stored[0].pid, 1);
-    CHECK(from_first.size() == 399);
-    CHECK(cat.ancestor_pids(stored[399].pid).size() == 399);
-    CHECK(cat.ancestor_pids(stored[200].pid, 2) == Catalog(path, {.lineage_index = false}).ancestor_pids(stored[200].pid, 2));
+    CHECK(cat.descendant_pids(p[0], 1).size() == 399);
+    CHECK(cat.ancestor_pids(p[399]).size() == 399);
+    CHECK(cat.ancestor_pids(p[200], 2) == Catalog(path, {.lineage_index = false}).ancestor_pids(p[200], 2));
 }
 
 TEST_CASE("a walk reaching thousands of datasets finds each once, at its smallest depth") {
     test::TempDir dir;
     const auto path = dir / "wide.db";
     Catalog cat(path);
-    std::vector<Dataset> ds;
-    for (int i = 0; i < 5000; ++i) ds.push_back(test::dataset("ds_" + std::to_string(i)));
-    std::vector<std::string> pids;
-    for (const auto& d : cat.register_datasets(ds)) pids.push_back(d.pid);
+    const auto pids = register_many(cat, 5000);
     // Dataset i (from 2) is derived from i - 1 and from i / 2: many paths of many lengths.
     sql_exec(path,
              "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
