@@ -208,6 +208,20 @@ struct GraphBuilder {
         if (!value.empty()) n.attributes[key] = std::move(value);
     }
 
+    static ProvNode agent_node(Agent a, int depth) {
+        ProvNode n;
+        n.kind = NodeKind::agent;
+        n.id = std::move(a.pid);
+        n.name = std::move(a.name);
+        n.attributes["type"] = std::string(to_string(a.type));
+        put(n, "orcid", std::move(a.orcid));
+        put(n, "email", std::move(a.email));
+        put(n, "version", std::move(a.version));
+        put(n, "url", std::move(a.url));
+        n.depth = depth;
+        return n;
+    }
+
     // Dataset nodes for (id -> depth), in depth then id order.
     void datasets(const std::map<std::int64_t, int>& depth) {
         std::vector<std::pair<int, std::int64_t>> order;
@@ -342,24 +356,16 @@ struct GraphBuilder {
                 edge(activity_pid.at(st->column_int(0)), activity_pid.at(st->column_int(1)), EdgeKind::was_informed_by);
         }
         {
+            // The agent's columns first, as agent_from reads them.
             auto st = db.cached(
-                "SELECT a.pid, g.pid, g.type, g.name, g.orcid, g.email, g.version, g.url, s.role, a.id FROM association s "
+                "SELECT g.pid, g.type, g.name, g.orcid, g.email, g.version, g.url, a.pid, s.role, a.id FROM association s "
                 "JOIN activity a ON a.id = s.activity_id JOIN agent g ON g.id = s.agent_id "
                 "WHERE s.activity_id IN (SELECT value FROM json_each(?1)) ORDER BY s.activity_id, g.id");
             st->bind(1, as);
             while (st->step()) {
-                ProvNode n;
-                n.kind = NodeKind::agent;
-                n.id = st->column_text(1);
-                n.name = st->column_text(3);
-                put(n, "type", st->column_text(2));
-                put(n, "orcid", st->column_text(4));
-                put(n, "email", st->column_text(5));
-                put(n, "version", st->column_text(6));
-                put(n, "url", st->column_text(7));
-                n.depth = activities.at(st->column_int(9));
-                add(std::move(n));
-                edge(st->column_text(0), st->column_text(1), EdgeKind::was_associated_with, st->column_text(8));
+                auto agent = agent_from(*st);
+                edge(st->column_text(7), agent.pid, EdgeKind::was_associated_with, st->column_text(8));
+                add(agent_node(std::move(agent), activities.at(st->column_int(9))));
             }
         }
     }
@@ -925,19 +931,7 @@ ProvGraph SqliteStore::provenance() {
         with_neighbours(db, [&](const auto& g) { builder.links(g, datasets, activities); });
         // Agents not associated with any activity belong to the catalogue's provenance too.
         auto st = db.cached(fmt::format("{} ORDER BY id", agent_columns));
-        while (st->step()) {
-            const auto a = agent_from(*st);
-            ProvNode n;
-            n.kind = NodeKind::agent;
-            n.id = a.pid;
-            n.name = a.name;
-            n.attributes["type"] = std::string(to_string(a.type));
-            GraphBuilder::put(n, "orcid", a.orcid);
-            GraphBuilder::put(n, "email", a.email);
-            GraphBuilder::put(n, "version", a.version);
-            GraphBuilder::put(n, "url", a.url);
-            builder.add(std::move(n));
-        }
+        while (st->step()) builder.add(GraphBuilder::agent_node(agent_from(*st), 0));
         graph = std::move(builder.graph);
     });
     return graph;
