@@ -347,15 +347,8 @@ dotted paths: ``"detector.distance"``.
             if (PyUnicode_Check(datasets.ptr()) || PyDict_Check(datasets.ptr()) || py::isinstance<Dataset>(datasets)) {
                 v.add("datasets", repr_of(datasets), "must be an iterable of Dataset objects or mappings");
             } else {
-                py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(datasets.ptr()));
-                if (!it) {
-                    PyErr_Clear();
-                    v.add("datasets", repr_of(datasets), "must be an iterable of Dataset objects or mappings");
-                } else {
-                    std::size_t i = 0;
-                    for (py::handle item : py::reinterpret_borrow<py::iterator>(it))
-                        items.push_back(to_dataset(item, "datasets[" + std::to_string(i++) + "]", v));
-                }
+                for_each_item(datasets, "datasets", "must be an iterable of Dataset objects or mappings", v,
+                              [&](py::handle item, const std::string& f) { items.push_back(to_dataset(item, f, v)); });
             }
             v.throw_if_any();
             RegisterOptions options;

@@ -424,15 +424,29 @@ Record that an agent was responsible for an activity, in a role (PROV wasAssocia
 
     // --- lineage -------------------------------------------------------------------------------
 
-    cls.def(
-        "ancestors",
-        [](const CatalogHandle& self, const NodeRef& x, const OptIntArg& depth) {
+    // A lineage walk (Catalog::ancestors, descendants, ancestor_pids or descendant_pids) bound
+    // as f(x, depth=None).
+    const auto walk = [](auto method) {
+        return [method](const CatalogHandle& self, const NodeRef& x, const OptIntArg& depth) {
             Violations v;
             const std::string p = to_node_ref(x, "pid", v);
             const int d = to_depth(depth, v);
             v.throw_if_any();
-            return without_gil(self, [&](Catalog& c) { return c.ancestors(p, d); });
-        },
+            return without_gil(self, [&](Catalog& c) { return (c.*method)(p, d); });
+        };
+    };
+    // The same for the walks without the graph, returning a dict PID -> depth built here, so no
+    // per-entry object crosses.
+    const auto pids_by_depth = [walk](auto method) {
+        return [bound = walk(method)](const CatalogHandle& self, const NodeRef& x, const OptIntArg& depth) {
+            py::typing::Dict<py::str, py::int_> out;
+            for (const auto& f : bound(self, x, depth)) out[py::str(f.pid)] = py::int_(f.depth);
+            return out;
+        };
+    };
+
+    cls.def(
+        "ancestors", walk(&Catalog::ancestors),
         py::arg("x"), py::arg("depth") = py::none(), R"doc(
 What a dataset or activity was made from: the datasets it was derived from, ``depth`` derivation
 steps back, with the activities, agents and individually used files on the way.
@@ -446,14 +460,7 @@ steps back, with the activities, agents and individually used files on the way.
 )doc");
 
     cls.def(
-        "descendants",
-        [](const CatalogHandle& self, const NodeRef& x, const OptIntArg& depth) {
-            Violations v;
-            const std::string p = to_node_ref(x, "pid", v);
-            const int d = to_depth(depth, v);
-            v.throw_if_any();
-            return without_gil(self, [&](Catalog& c) { return c.descendants(p, d); });
-        },
+        "descendants", walk(&Catalog::descendants),
         py::arg("x"), py::arg("depth") = py::none(), R"doc(
 What was made from a dataset or activity, ``depth`` derivation steps on, with the activities and
 agents on the way.
@@ -497,20 +504,6 @@ each step.
 :raises NotFound: when ``descendant`` was not made from ``ancestor``
 )doc");
 
-    // Walks without the graph, returning a dict PID -> depth built here, so no per-entry object
-    // crosses. `walk` is Catalog::ancestor_pids or Catalog::descendant_pids.
-    const auto pids_by_depth = [](auto walk) {
-        return [walk](const CatalogHandle& self, const NodeRef& x, const OptIntArg& depth) {
-            Violations v;
-            const std::string p = to_node_ref(x, "pid", v);
-            const int d = to_depth(depth, v);
-            v.throw_if_any();
-            const auto found = without_gil(self, [&](Catalog& c) { return (c.*walk)(p, d); });
-            py::typing::Dict<py::str, py::int_> out;
-            for (const auto& f : found) out[py::str(f.pid)] = py::int_(f.depth);
-            return out;
-        };
-    };
     cls.def(
         "ancestor_pids", pids_by_depth(&Catalog::ancestor_pids),
         py::arg("x"), py::arg("depth") = py::none(), R"doc(

@@ -375,17 +375,8 @@ std::vector<std::string> to_strs(py::handle obj, std::string_view field, Violati
         out.push_back(to_str(obj, field, v));
         return out;
     }
-    py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(obj.ptr()));
-    if (!it) {
-        PyErr_Clear();
-        v.add(std::string(field), repr_of(obj), "must be a str or an iterable of str");
-        return out;
-    }
-    std::size_t i = 0;
-    for (py::handle item : py::reinterpret_borrow<py::iterator>(it)) {
-        out.push_back(to_str(item, join_field(field, "[" + std::to_string(i) + "]"), v));
-        ++i;
-    }
+    for_each_item(obj, field, "must be a str or an iterable of str", v,
+                  [&](py::handle item, const std::string& f) { out.push_back(to_str(item, f, v)); });
     return out;
 }
 

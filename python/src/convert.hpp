@@ -122,6 +122,22 @@ std::string join_field(std::string_view prefix, std::string_view name);
 // repr(obj) as UTF-8, for violation messages; never throws.
 std::string repr_of(py::handle obj);
 
+// Calls f(item, "<field>[i]") for each item of the iterable `obj`. When obj is not iterable,
+// records `rule` against `field` in `v` and returns false.
+template <class F>
+bool for_each_item(py::handle obj, std::string_view field, const char* rule, Violations& v, F&& f) {
+    py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(obj.ptr()));
+    if (!it) {
+        PyErr_Clear();
+        v.add(std::string(field), repr_of(obj), rule);
+        return false;
+    }
+    std::size_t i = 0;
+    for (py::handle item : py::reinterpret_borrow<py::iterator>(it))
+        f(item, join_field(field, "[" + std::to_string(i++) + "]"));
+    return true;
+}
+
 // Runs `f`; a ValidationError it throws is added to `v` instead (so every problem is reported
 // together). Returns whether `f` succeeded.
 template <class F>

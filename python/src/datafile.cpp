@@ -84,15 +84,8 @@ std::vector<Datafile> to_datafiles(py::handle obj, std::string_view field, Viola
         out.push_back(to_datafile(obj, join_field(field, "[0]"), v));
         return out;
     }
-    py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(obj.ptr()));
-    if (!it) {
-        PyErr_Clear();
-        v.add(std::string(field), repr_of(obj), "must be an iterable of paths, Datafile objects or mappings");
-        return out;
-    }
-    std::size_t i = 0;
-    for (py::handle item : py::reinterpret_borrow<py::iterator>(it))
-        out.push_back(to_datafile(item, join_field(field, "[" + std::to_string(i++) + "]"), v));
+    for_each_item(obj, field, "must be an iterable of paths, Datafile objects or mappings", v,
+                  [&](py::handle item, const std::string& f) { out.push_back(to_datafile(item, f, v)); });
     return out;
 }
 

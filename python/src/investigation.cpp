@@ -88,15 +88,8 @@ std::vector<Participant> to_participants(py::handle obj, std::string_view field,
         v.add(std::string(field), repr_of(obj), "must be an iterable of Participant objects or mappings");
         return out;
     }
-    py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(obj.ptr()));
-    if (!it) {
-        PyErr_Clear();
-        v.add(std::string(field), repr_of(obj), "must be an iterable of Participant objects or mappings");
-        return out;
-    }
-    std::size_t i = 0;
-    for (py::handle item : py::reinterpret_borrow<py::iterator>(it))
-        out.push_back(to_participant(item, join_field(field, "[" + std::to_string(i++) + "]"), v));
+    for_each_item(obj, field, "must be an iterable of Participant objects or mappings", v,
+                  [&](py::handle item, const std::string& f) { out.push_back(to_participant(item, f, v)); });
     return out;
 }
 

@@ -65,15 +65,7 @@ template <class T, class Convert>
 std::vector<T> to_list(py::handle obj, std::string_view field, const char* rule, Violations& v, Convert convert) {
     std::vector<T> out;
     if (obj.is_none()) return out;
-    py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(obj.ptr()));
-    if (!it) {
-        PyErr_Clear();
-        v.add(std::string(field), repr_of(obj), rule);
-        return out;
-    }
-    std::size_t i = 0;
-    for (py::handle item : py::reinterpret_borrow<py::iterator>(it))
-        out.push_back(convert(item, join_field(field, "[" + std::to_string(i++) + "]"), v));
+    for_each_item(obj, field, rule, v, [&](py::handle item, const std::string& f) { out.push_back(convert(item, f, v)); });
     return out;
 }
 

@@ -106,23 +106,12 @@ DatasetQuery to_query(const QueryFilters& f, Violations& v) {
         q.where(f.where.cast<MetadataCondition>());
         return q;
     }
-    py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(f.where.ptr()));
-    if (!it) {
-        PyErr_Clear();
-        v.add("where", repr_of(f.where), "must be a str, a Condition or an iterable of Condition objects and str");
-        return q;
-    }
-    std::size_t i = 0;
-    for (py::handle item : py::reinterpret_borrow<py::iterator>(it)) {
-        if (PyUnicode_Check(item.ptr())) {
-            q.where(item.cast<std::string>());
-        } else if (py::isinstance<MetadataCondition>(item)) {
-            q.where(item.cast<MetadataCondition>());
-        } else {
-            v.add("where[" + std::to_string(i) + "]", repr_of(item), "must be a Condition or a str");
-        }
-        ++i;
-    }
+    for_each_item(f.where, "where", "must be a str, a Condition or an iterable of Condition objects and str", v,
+                  [&](py::handle item, const std::string& field) {
+                      if (PyUnicode_Check(item.ptr())) q.where(item.cast<std::string>());
+                      else if (py::isinstance<MetadataCondition>(item)) q.where(item.cast<MetadataCondition>());
+                      else v.add(field, repr_of(item), "must be a Condition or a str");
+                  });
     return q;
 }
 
