@@ -1,5 +1,5 @@
 #include "catalog/catalog_impl.hpp"
-#include "catalog/migrations.hpp"
+#include "store/sqlite/migrations.hpp"
 #include "catalog/validate.hpp"
 
 #include <datatrail/catalog.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 // Private: what a Catalog holds, shared by the files that implement its methods.
-#include "catalog/sqlite_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 #include "catalog/validate.hpp"
 
 #include <datatrail/catalog.hpp>

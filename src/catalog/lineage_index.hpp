@@ -11,8 +11,8 @@
 // numbered by their rowid, and each walk first reads the links and datasets above the last the
 // index holds, so what other connections and processes wrote is seen. Links and datasets are
 // never deleted and PIDs never change; a future delete must drop the index (reset()).
-#include "catalog/sqlite.hpp"
-#include "catalog/store.hpp"
+#include "store/sqlite/sqlite.hpp"
+#include "store/store.hpp"
 
 #include <cstdint>
 #include <mutex>

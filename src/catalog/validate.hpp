@@ -1,7 +1,7 @@
 #pragma once
 // The input rules, in one place for every backend. Each check adds every violation it finds
 // to `out`, naming the field as the caller sees it ("metadata.energy", "datasets[3].name").
-#include "catalog/store.hpp"
+#include "store/store.hpp"
 
 #include <datatrail/error.hpp>
 

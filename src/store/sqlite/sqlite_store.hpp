@@ -1,7 +1,7 @@
 #pragma once
 #include "catalog/lineage_index.hpp"
-#include "catalog/sqlite.hpp"
-#include "catalog/store.hpp"
+#include "store/sqlite/sqlite.hpp"
+#include "store/store.hpp"
 
 #include <chrono>
 #include <filesystem>

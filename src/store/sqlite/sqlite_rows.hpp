@@ -1,6 +1,6 @@
 #pragma once
 // Private: reading and writing rows, shared by the SQLite store's files.
-#include "catalog/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 #include <datatrail/error.hpp>
 #include <datatrail/metadata.hpp>

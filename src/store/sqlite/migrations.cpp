@@ -1,6 +1,6 @@
 // The SQLite schema, as a list of migrations keyed on PRAGMA user_version. Never edit a shipped
 // migration: append a new one.
-#include "catalog/migrations.hpp"
+#include "store/sqlite/migrations.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>

@@ -1,8 +1,8 @@
 // The SQLite store's provenance: agents, activities, their links, and lineage walks. Lineage
 // walks go breadth first over the in-memory derivation index (lineage_index.hpp), or over the
 // derivation table, one index lookup per dataset reached, when the index is off or behind.
-#include "catalog/sqlite_rows.hpp"
-#include "catalog/sqlite_store.hpp"
+#include "store/sqlite/sqlite_rows.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 #include "catalog/validate.hpp"
 
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
-#include "catalog/sqlite_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
-#include "catalog/migrations.hpp"
-#include "catalog/sqlite_rows.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_rows.hpp"
 #include "catalog/validate.hpp"
 
 #include <datatrail/pid.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-#include "catalog/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 namespace datatrail::detail {
 
