@@ -20,19 +20,25 @@ struct Json {
     bool operator==(const Json&) const = default;
 };
 
+// The type of a metadata value. Each has a fixed code, written into catalogues and pickles: a code
+// is never reused or renumbered, whatever order Value's variant lists its alternatives in.
 enum class ValueType {
-    string,
-    integer,
-    floating,
-    boolean,
-    datetime,
-    json,
-    integer_array,
-    float_array,
-    string_array,
+    string = 0,
+    integer = 1,
+    floating = 2,
+    boolean = 3,
+    datetime = 4,
+    json = 5,
+    integer_array = 6,
+    float_array = 7,
+    string_array = 8,
 };
 
 DATATRAIL_API std::string_view to_string(ValueType t) noexcept;
+// The code stored for a type, and the type of a stored code (nullopt for an unknown code, as
+// written by a newer datatrail).
+constexpr int stored_code(ValueType t) noexcept { return static_cast<int>(t); }
+DATATRAIL_API std::optional<ValueType> value_type_from_code(std::int64_t code) noexcept;
 
 class DATATRAIL_API Value {
 public:
@@ -55,7 +61,7 @@ public:
     Value(std::vector<double> a) : v_(std::move(a)) {}
     Value(std::vector<std::string> a) : v_(std::move(a)) {}
 
-    ValueType type() const noexcept { return static_cast<ValueType>(v_.index()); }
+    ValueType type() const noexcept;
     const Variant& variant() const noexcept { return v_; }
 
     template <class T>

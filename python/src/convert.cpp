@@ -694,12 +694,14 @@ py::tuple value_state(const Value& value) {
         payload = py::str(value.as<Json>().text);
     else
         payload = from_value(value);
-    return py::make_tuple(static_cast<int>(value.type()), payload);
+    return py::make_tuple(stored_code(value.type()), payload);
 }
 
 Value value_from_state(py::handle state) {
     py::tuple t = state_tuple(state, 2, "a metadata value");
-    switch (static_cast<ValueType>(t[0].cast<int>())) {
+    const auto type = value_type_from_code(t[0].cast<std::int64_t>());
+    if (!type) throw py::value_error("invalid pickle state for a metadata value: unknown type code");
+    switch (*type) {
         case ValueType::string: return Value(t[1].cast<std::string>());
         case ValueType::integer: return Value(t[1].cast<std::int64_t>());
         case ValueType::floating: return Value(t[1].cast<double>());

@@ -20,6 +20,37 @@ std::string_view to_string(ValueType t) noexcept {
     return "unknown";
 }
 
+std::optional<ValueType> value_type_from_code(std::int64_t code) noexcept {
+    switch (code) {
+        case stored_code(ValueType::string): return ValueType::string;
+        case stored_code(ValueType::integer): return ValueType::integer;
+        case stored_code(ValueType::floating): return ValueType::floating;
+        case stored_code(ValueType::boolean): return ValueType::boolean;
+        case stored_code(ValueType::datetime): return ValueType::datetime;
+        case stored_code(ValueType::json): return ValueType::json;
+        case stored_code(ValueType::integer_array): return ValueType::integer_array;
+        case stored_code(ValueType::float_array): return ValueType::float_array;
+        case stored_code(ValueType::string_array): return ValueType::string_array;
+        default: return std::nullopt;
+    }
+}
+
+ValueType Value::type() const noexcept {
+    // By the alternative's type, never its position in the variant.
+    struct Visitor {
+        ValueType operator()(const std::string&) const { return ValueType::string; }
+        ValueType operator()(std::int64_t) const { return ValueType::integer; }
+        ValueType operator()(double) const { return ValueType::floating; }
+        ValueType operator()(bool) const { return ValueType::boolean; }
+        ValueType operator()(Timestamp) const { return ValueType::datetime; }
+        ValueType operator()(const Json&) const { return ValueType::json; }
+        ValueType operator()(const std::vector<std::int64_t>&) const { return ValueType::integer_array; }
+        ValueType operator()(const std::vector<double>&) const { return ValueType::float_array; }
+        ValueType operator()(const std::vector<std::string>&) const { return ValueType::string_array; }
+    };
+    return std::visit(Visitor{}, v_);
+}
+
 double Value::as_double() const {
     if (const auto* i = std::get_if<std::int64_t>(&v_)) return static_cast<double>(*i);
     return std::get<double>(v_);

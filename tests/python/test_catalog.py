@@ -190,3 +190,24 @@ def test_pids() -> None:
     assert pid.startswith("hzdr/") and len(pid) == 5 + 26
     assert dt.is_valid_pid(pid)
     assert not dt.is_valid_pid("no slash")
+
+
+def _metadata_state(ds: dt.Dataset) -> list:
+    # The one list of (key, (code, payload), unit, uncertainty) tuples in a Dataset's pickle state.
+    return next(x for x in ds.__getstate__() if isinstance(x, list) and x and isinstance(x[0], tuple))
+
+
+def test_pickles_carry_fixed_value_type_codes() -> None:
+    # Pickles (and catalogue rows) hold these codes; changing one breaks every pickle written before.
+    when = dtm.datetime(2026, 1, 1, tzinfo=dtm.timezone.utc)
+    ds = dt.Dataset(
+        name="x",
+        metadata={"s": "a", "i": 1, "f": 1.5, "b": True, "t": when, "ia": [1, 2], "fa": [1.0, 2.5], "sa": ["a", "b"]},
+    )
+    codes = {key: value[0] for key, value, _unit, _uncertainty in _metadata_state(ds)}
+    assert codes == {"s": 0, "i": 1, "f": 2, "b": 3, "t": 4, "ia": 6, "fa": 7, "sa": 8}
+    state = list(ds.__getstate__())
+    position = state.index(_metadata_state(ds))
+    state[position] = [("s", (42, "a"), "", None)]
+    with pytest.raises(ValueError, match="unknown type code"):
+        dt.Dataset.__new__(dt.Dataset).__setstate__(tuple(state))
