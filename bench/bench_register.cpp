@@ -137,8 +137,8 @@ Dataset make_dataset(std::size_t i) {
 // ---------------------------------------------------------------------------------------------
 // The baseline's input: the same rows, already in the form SQLite stores them.
 
-// ValueType's numbering, as stored in dataset_metadata.type.
-constexpr std::int64_t type_code(ValueType t) { return static_cast<std::int64_t>(t); }
+// The code of a ValueType as stored in dataset_metadata.type.
+constexpr std::int64_t type_code(ValueType t) { return stored_code(t); }
 
 struct MetaRow {
     std::size_t key = 0;  // index into the interned keys

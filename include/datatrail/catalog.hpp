@@ -49,8 +49,9 @@ struct RegisterOptions {
 class DATATRAIL_API Catalog {
 public:
     // Opens the catalogue at `path`, creating it if missing and migrating an older one.
-    // ":memory:" gives a private in-memory catalogue. A catalogue written by a newer datatrail
-    // is refused with StorageError.
+    // ":memory:" gives a private in-memory catalogue; "sqlite:///abs/path.db" names a file as a
+    // URI; another scheme is a ValidationError. A catalogue written by a newer datatrail is
+    // refused with StorageError.
     explicit Catalog(const std::filesystem::path& path, CatalogOptions options = {});
     ~Catalog();
     Catalog(Catalog&&) noexcept;

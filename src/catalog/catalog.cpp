@@ -1,6 +1,8 @@
 #include "catalog/catalog_impl.hpp"
+#include "catalog/metadata_keys.hpp"
+#include "catalog/references.hpp"
+#include "catalog/search_text.hpp"
 #include "store/sqlite/migrations.hpp"
-#include "catalog/validate.hpp"
 
 #include <datatrail/catalog.hpp>
 #include <datatrail/pid.hpp>
@@ -14,6 +16,9 @@
 namespace datatrail {
 
 using detail::DatasetRow;
+using detail::StoreReader;
+using detail::StoreWriter;
+using detail::Table;
 
 std::string detail::current_user() {
     if (const char* user = std::getenv("USER"); user && *user) return user;
@@ -52,11 +57,31 @@ T found_or_throw(std::optional<T> found, std::string_view what, const std::strin
     return std::move(*found);
 }
 
+// One record of `table` by PID or name, loaded by `load` (a StoreReader member).
+template <class T>
+std::optional<T> find_record(detail::Store& store, Table table, const std::string& pid_or_name,
+                             std::vector<T> (StoreReader::*load)(const std::vector<std::int64_t>&)) {
+    std::optional<T> out;
+    store.read([&](StoreReader& r) {
+        if (const auto ref = detail::lookup(r, table, pid_or_name)) out = std::move((r.*load)({ref->id}).front());
+    });
+    return out;
+}
+
+template <class T>
+std::vector<T> all_records(detail::Store& store, Table table,
+                           std::vector<T> (StoreReader::*load)(const std::vector<std::int64_t>&)) {
+    std::vector<T> out;
+    store.read([&](StoreReader& r) { out = (r.*load)(r.all_ids(table)); });
+    return out;
+}
+
 }  // namespace
 
 Catalog::Catalog(const std::filesystem::path& path, CatalogOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->path = path;
-    impl_->store = std::make_unique<detail::SqliteStore>(path, options);
+    impl_->store = detail::open_store(path, options);
+    impl_->use_lineage_index = options.lineage_index;
 }
 
 Catalog::~Catalog() = default;
@@ -74,28 +99,48 @@ Instrument Catalog::add_instrument(Instrument instrument) {
     detail::check_instrument(instrument, out);
     out.throw_if_any();
     instrument.pid = impl_->mint(instrument.pid);
-    return impl_->store->insert_instrument(instrument);
+    impl_->store->write([&](StoreWriter& w) {
+        detail::refuse_taken_pid(w, Table::instrument, instrument.pid, "instrument");
+        w.insert_instrument(instrument);
+    });
+    return instrument;
 }
 
 Instrument Catalog::instrument(const std::string& pid_or_name) const {
-    return found_or_throw(impl_->store->find_instrument(pid_or_name), "instrument", pid_or_name);
+    return found_or_throw(find_record(*impl_->store, Table::instrument, pid_or_name, &StoreReader::instruments),
+                          "instrument", pid_or_name);
 }
 
-std::vector<Instrument> Catalog::instruments() const { return impl_->store->list_instruments(); }
+std::vector<Instrument> Catalog::instruments() const {
+    return all_records(*impl_->store, Table::instrument, &StoreReader::instruments);
+}
 
 Investigation Catalog::add_investigation(Investigation investigation) {
     Violations out;
     detail::check_investigation(investigation, out);
     out.throw_if_any();
     investigation.pid = impl_->mint(investigation.pid);
-    return impl_->store->insert_investigation(investigation);
+    detail::InvestigationRow row{std::move(investigation), std::nullopt};
+    impl_->store->write([&](StoreWriter& w) {
+        Violations violations;
+        auto& inv = row.investigation;
+        const auto instrument = detail::resolve(w, Table::instrument, inv.instrument, "investigation.instrument", violations);
+        violations.throw_if_any();
+        detail::refuse_taken_pid(w, Table::investigation, inv.pid, "investigation");
+        if (instrument) inv.instrument = instrument->pid, row.instrument_id = instrument->id;
+        w.insert_investigation(row);
+    });
+    return std::move(row.investigation);
 }
 
 Investigation Catalog::investigation(const std::string& pid_or_name) const {
-    return found_or_throw(impl_->store->find_investigation(pid_or_name), "investigation", pid_or_name);
+    return found_or_throw(find_record(*impl_->store, Table::investigation, pid_or_name, &StoreReader::investigations),
+                          "investigation", pid_or_name);
 }
 
-std::vector<Investigation> Catalog::investigations() const { return impl_->store->list_investigations(); }
+std::vector<Investigation> Catalog::investigations() const {
+    return all_records(*impl_->store, Table::investigation, &StoreReader::investigations);
+}
 
 Sample Catalog::add_sample(Sample sample) {
     Violations out;
@@ -103,14 +148,31 @@ Sample Catalog::add_sample(Sample sample) {
     auto rows = detail::normalize_metadata(sample.metadata, "sample.metadata", out);
     out.throw_if_any();
     sample.pid = impl_->mint(sample.pid);
-    return impl_->store->insert_sample({std::move(sample), std::move(rows)});
+    detail::SampleRow row{std::move(sample), std::move(rows), std::nullopt, std::nullopt};
+    impl_->store->write([&](StoreWriter& w) {
+        Violations violations;
+        auto& s = row.sample;
+        const auto inv = detail::resolve(w, Table::investigation, s.investigation, "sample.investigation", violations);
+        const auto parent = detail::resolve(w, Table::sample, s.parent, "sample.parent", violations);
+        std::unordered_map<std::string, detail::KeyInfo> keys;
+        detail::check_keys(w, row.metadata, "sample.metadata", keys, violations);
+        violations.throw_if_any();
+        detail::refuse_taken_pid(w, Table::sample, s.pid, "sample");
+        s.investigation = inv ? inv->pid : "";
+        s.parent = parent ? parent->pid : "";
+        row.investigation_id = inv ? std::optional(inv->id) : std::nullopt;
+        row.parent_id = parent ? std::optional(parent->id) : std::nullopt;
+        w.insert_sample(row);
+    });
+    return std::move(row.sample);
 }
 
 Sample Catalog::sample(const std::string& pid_or_name) const {
-    return found_or_throw(impl_->store->find_sample(pid_or_name), "sample", pid_or_name);
+    return found_or_throw(find_record(*impl_->store, Table::sample, pid_or_name, &StoreReader::samples), "sample",
+                          pid_or_name);
 }
 
-std::vector<Sample> Catalog::samples() const { return impl_->store->list_samples(); }
+std::vector<Sample> Catalog::samples() const { return all_records(*impl_->store, Table::sample, &StoreReader::samples); }
 
 Dataset Catalog::register_dataset(Dataset dataset, const RegisterOptions& options) {
     std::vector<Dataset> one;
@@ -142,26 +204,90 @@ std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, c
         d.pid = mint(d.pid);
         if (d.created_by.empty()) d.created_by = user;
         d.created_at = created_at;
+        for (auto& file : d.files)
+            if (file.format.empty()) file.format = guess_format(file.path);
+        rows[i].text = detail::search_text(d);
     }
     return rows;
 }
 
+std::vector<std::int64_t> Catalog::Impl::insert(StoreWriter& w, std::vector<DatasetRow>& rows) const {
+    std::unordered_map<std::string, detail::Ref> investigations, instruments, samples;
+    std::unordered_map<std::string, detail::KeyInfo> keys;
+    Violations violations;
+    const auto id_of = [](const std::optional<detail::Ref>& ref) {
+        return ref ? std::optional<std::int64_t>(ref->id) : std::nullopt;
+    };
+    for (auto& row : rows) {
+        auto& d = row.dataset;
+        const auto& f = row.field;
+        const auto inv = detail::resolve(w, Table::investigation, d.investigation, f + ".investigation", violations, &investigations);
+        const auto ins = detail::resolve(w, Table::instrument, d.instrument, f + ".instrument", violations, &instruments);
+        const auto smp = detail::resolve(w, Table::sample, d.sample, f + ".sample", violations, &samples);
+        detail::check_keys(w, row.metadata, f + ".metadata", keys, violations);
+        if (!violations.empty()) continue;
+        row.investigation_id = id_of(inv), row.instrument_id = id_of(ins), row.sample_id = id_of(smp);
+        d.investigation = inv ? inv->pid : "";
+        d.instrument = ins ? ins->pid : "";
+        d.sample = smp ? smp->pid : "";
+    }
+    violations.throw_if_any();
+    return w.insert_datasets(rows);
+}
+
+std::vector<Dataset> Catalog::Impl::stored(std::vector<DatasetRow>& rows) {
+    std::vector<Dataset> out;
+    out.reserve(rows.size());
+    for (auto& row : rows) out.push_back(std::move(row.dataset));
+    return out;
+}
+
 std::vector<Dataset> Catalog::register_datasets(std::vector<Dataset> datasets, const RegisterOptions& options) {
-    return impl_->store->insert_datasets(impl_->prepare(datasets, options));
+    auto rows = impl_->prepare(datasets, options);
+    impl_->store->write([&](StoreWriter& w) { impl_->insert(w, rows); });
+    return Impl::stored(rows);
 }
 
 Dataset Catalog::dataset(const std::string& pid) const {
-    auto found = impl_->store->find_dataset(pid);
+    std::optional<Dataset> found;
+    impl_->store->read([&](StoreReader& r) {
+        if (const auto ref = r.find_by_pid(Table::dataset, pid)) found = std::move(r.datasets({ref->id}).front());
+    });
     if (!found) throw NotFound(fmt::format("no dataset with PID '{}' in the catalogue", pid));
     return std::move(*found);
 }
 
+std::vector<Dataset> Catalog::Impl::datasets_by_pid(const std::vector<std::string>& pids) {
+    std::vector<Dataset> out;
+    store->read([&](StoreReader& r) {
+        std::vector<std::int64_t> ids;
+        for (const auto& pid : pids)
+            if (const auto ref = r.find_by_pid(Table::dataset, pid)) ids.push_back(ref->id);
+        out = r.datasets(ids);
+    });
+    return out;
+}
+
+detail::CompiledQuery Catalog::Impl::compile(StoreReader& r, const DatasetQuery& q) const {
+    detail::CompiledQuery cq{q, std::nullopt, std::nullopt, std::nullopt, {}};
+    for (const auto& c : q.metadata) cq.conditions.push_back(detail::compile_condition(c, "where"));
+    cq.investigation_id = detail::filter_reference(r, Table::investigation, q.investigation);
+    cq.instrument_id = detail::filter_reference(r, Table::instrument, q.instrument);
+    cq.sample_id = detail::filter_reference(r, Table::sample, q.sample);
+    for (const auto& c : cq.conditions) detail::check_condition(r, c);
+    return cq;
+}
+
 std::vector<Dataset> Catalog::find_datasets(const DatasetQuery& query) const {
-    return impl_->store->find_datasets(impl_->compile(query));
+    std::vector<Dataset> out;
+    impl_->store->read([&](StoreReader& r) { out = r.datasets(r.find_datasets(impl_->compile(r, query))); });
+    return out;
 }
 
 std::size_t Catalog::count_datasets(const DatasetQuery& query) const {
-    return impl_->store->count_datasets(impl_->compile(query));
+    std::size_t n = 0;
+    impl_->store->read([&](StoreReader& r) { n = r.count_datasets(impl_->compile(r, query)); });
+    return n;
 }
 
 void Catalog::add_files(const std::string& dataset_pid, std::vector<Datafile> files, const RegisterOptions& options) {
@@ -169,18 +295,39 @@ void Catalog::add_files(const std::string& dataset_pid, std::vector<Datafile> fi
     detail::check_files(files, "files", out);
     out.throw_if_any();
     if (options.describe_files) detail::describe_files(dataset(dataset_pid).location, files, "dataset");
-    impl_->store->add_files(dataset_pid, files);
+    for (auto& file : files)
+        if (file.format.empty()) file.format = guess_format(file.path);
+    impl_->store->write([&](StoreWriter& w) {
+        const auto id = detail::id_or_throw(w, Table::dataset, dataset_pid, "add_files");
+        for (std::size_t i = 0; i < files.size(); ++i)
+            if (w.has_file(id, files[i].path))
+                throw Conflict(fmt::format("files[{}].path '{}' must be unique within the dataset: dataset {} already has it",
+                                           i, files[i].path, dataset_pid));
+        w.insert_files(id, files);
+    });
 }
 
 void Catalog::set_metadata(const std::string& dataset_pid, const Metadata& metadata) {
     Violations out;
     auto rows = detail::normalize_metadata(metadata, "metadata", out);
     out.throw_if_any();
-    impl_->store->set_metadata(dataset_pid, rows);
+    impl_->store->write([&](StoreWriter& w) {
+        const auto id = detail::id_or_throw(w, Table::dataset, dataset_pid, "set_metadata");
+        Violations violations;
+        std::unordered_map<std::string, detail::KeyInfo> keys;
+        detail::check_keys(w, rows, "metadata", keys, violations);
+        violations.throw_if_any();
+        w.put_metadata(detail::MetadataOwner::dataset, id, rows);
+        // Full-text search sees the dataset's new string values.
+        const auto stored = w.datasets({id}).front();
+        w.set_search_text(id, stored, detail::search_text(stored));
+    });
 }
 
 void Catalog::set_state(const std::string& dataset_pid, DatasetState state, std::optional<Timestamp> end_time) {
-    impl_->store->set_state(dataset_pid, state, end_time);
+    impl_->store->write([&](StoreWriter& w) {
+        w.set_state(detail::id_or_throw(w, Table::dataset, dataset_pid, "set_state"), state, end_time);
+    });
 }
 
 }  // namespace datatrail

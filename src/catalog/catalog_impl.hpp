@@ -1,7 +1,8 @@
 #pragma once
 // Private: what a Catalog holds, shared by the files that implement its methods.
-#include "store/sqlite/sqlite_store.hpp"
+#include "catalog/lineage_index.hpp"
 #include "catalog/validate.hpp"
+#include "store/store.hpp"
 
 #include <datatrail/catalog.hpp>
 #include <datatrail/pid.hpp>
@@ -15,19 +16,35 @@ namespace datatrail {
 
 struct Catalog::Impl {
     std::filesystem::path path;
-    std::unique_ptr<detail::SqliteStore> store;
+    std::unique_ptr<detail::Store> store;
+    bool use_lineage_index = true;
+    detail::LineageIndex lineage_index;
 
     std::string mint(const std::string& given) const { return given.empty() ? new_pid(store->pid_prefix()) : given; }
+    detail::LineageIndex* index() noexcept { return use_lineage_index ? &lineage_index : nullptr; }
 
-    detail::CompiledQuery compile(const DatasetQuery& q) const {
-        detail::CompiledQuery cq{q, {}};
-        for (const auto& c : q.metadata) cq.conditions.push_back(detail::compile_condition(c, "where"));
-        return cq;
-    }
+    // A query with its references resolved and its conditions compiled and checked against
+    // what the keys hold.
+    detail::CompiledQuery compile(detail::StoreReader& store, const DatasetQuery& q) const;
 
     // Checks and normalises datasets for registration: every violation of every dataset at
     // once, files described when asked, PIDs minted, creator and creation time set.
     std::vector<detail::DatasetRow> prepare(std::vector<Dataset>& datasets, const RegisterOptions& options) const;
+    // Resolves the rows' references and checks their metadata keys (every violation at once),
+    // then inserts them; returns their ids. Inside a write.
+    std::vector<std::int64_t> insert(detail::StoreWriter& store, std::vector<detail::DatasetRow>& rows) const;
+    // The datasets as stored, moved out of rows that insert() wrote.
+    static std::vector<Dataset> stored(std::vector<detail::DatasetRow>& rows);
+
+    std::vector<Dataset> datasets_by_pid(const std::vector<std::string>& pids);
+
+    // Lineage (catalog_lineage.cpp). (id, smallest depth) of every dataset within `limit` steps
+    // of the seeds, nearest first, with their PIDs in `pids` if given.
+    std::vector<std::pair<std::int64_t, int>> walk(detail::StoreReader& store, const std::vector<std::int64_t>& seeds,
+                                                   int level, detail::Direction direction, int limit,
+                                                   std::vector<std::string>* pids = nullptr);
+    ProvGraph lineage(const std::string& pid, detail::Direction direction, int depth);
+    std::vector<DatasetDepth> reach(const std::string& pid, detail::Direction direction, int depth);
 };
 
 namespace detail {
@@ -36,6 +53,8 @@ namespace detail {
 std::string current_user();
 // Describes `files` from disk under `location`; a checksum the caller gave must match.
 void describe_files(const std::string& location, std::vector<Datafile>& files, std::string_view field);
+// Opens the engine a path or URI names (store_factory.cpp).
+std::unique_ptr<Store> open_store(const std::filesystem::path& path, const CatalogOptions& options);
 
 }  // namespace detail
 }  // namespace datatrail

@@ -8,8 +8,6 @@
 
 namespace datatrail::detail {
 
-using sqlite::Database;
-
 namespace {
 
 // Links read one by one below this many; above it (or a quarter of the links held) the arrays
@@ -36,15 +34,8 @@ std::vector<std::size_t> fill(std::vector<std::int64_t>& offsets, std::vector<st
 
 }  // namespace
 
-LineageIndex::Mark LineageIndex::snapshot_mark(Database& db) {
-    auto st = db.cached(
-        "SELECT (SELECT coalesce(max(seq), 0) FROM derivation), (SELECT coalesce(max(id), 0) FROM dataset)");
-    st->step();
-    return {st->column_int(0), st->column_int(1)};
-}
-
-std::optional<LineageIndex::View> LineageIndex::view(Database& db) {
-    const auto snapshot = snapshot_mark(db);
+std::optional<LineageIndex::View> LineageIndex::view(StoreReader& store) {
+    const auto snapshot = store.link_mark();
     {
         std::shared_lock lock(mutex_);
         if (loaded_ && mark_ == snapshot) return View(std::move(lock), this);
@@ -53,7 +44,7 @@ std::optional<LineageIndex::View> LineageIndex::view(Database& db) {
     {
         std::unique_lock lock(mutex_);
         if (loaded_ && ahead_of(snapshot)) return std::nullopt;
-        if (!loaded_ || mark_ != snapshot) catch_up(db, snapshot);
+        if (!loaded_ || mark_ != snapshot) catch_up(store, snapshot);
     }
     std::shared_lock lock(mutex_);
     // Another reader may have moved it on between the two locks.
@@ -80,35 +71,31 @@ std::string_view LineageIndex::pid(std::int64_t id) const noexcept {
     return std::string_view(pids_).substr(begin, pid_end_[static_cast<std::size_t>(id)] - begin);
 }
 
-void LineageIndex::catch_up(Database& db, const Mark& snapshot) {
+void LineageIndex::catch_up(StoreReader& store, const Mark& snapshot) {
     // The read transaction sees exactly the links and datasets up to `snapshot`.
-    if (!loaded_ || snapshot.dataset > mark_.dataset) add_datasets(db, snapshot.dataset);
+    if (!loaded_ || snapshot.dataset > mark_.dataset) add_datasets(store, snapshot.dataset);
     const auto missing = static_cast<std::size_t>(snapshot.seq - mark_.seq);
     if (!loaded_ || recent_links_ + missing > std::max(max_recent_links, up_.targets.size() / 4)) {
-        build_links(db, static_cast<std::size_t>(snapshot.seq));
+        build_links(store, static_cast<std::size_t>(snapshot.seq));
     } else if (missing > 0) {
-        auto st = db.cached("SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation WHERE seq > ?");
-        st->bind(1, mark_.seq);
-        while (st->step())
-            add_recent(st->column_int(0), st->column_int(1), st->column_int(2), role_id(st->column_text(3)));
+        store.for_each_link(mark_.seq, [&](const LinkRow& link) {
+            add_recent(link.derived, link.source, link.activity, role_id(link.role));
+        });
     }
     mark_ = snapshot;
     loaded_ = true;
 }
 
-void LineageIndex::add_datasets(Database& db, std::int64_t max_id) {
+void LineageIndex::add_datasets(StoreReader& store, std::int64_t max_id) {
     const bool first = pid_end_.empty();
     if (first) pid_end_.push_back(0);  // id 0: no dataset
     pid_end_.reserve(static_cast<std::size_t>(max_id) + 1);
-    auto st = db.cached("SELECT id, pid FROM dataset WHERE id > ? ORDER BY id");
-    st->bind(1, static_cast<std::int64_t>(pid_end_.size() - 1));
-    while (st->step()) {
-        const auto id = static_cast<std::size_t>(st->column_int(0));
+    store.for_each_dataset_pid(static_cast<std::int64_t>(pid_end_.size() - 1), [&](std::int64_t id, std::string_view pid) {
         // Ids skipped (none unless rows were removed behind datatrail's back) have no PID.
-        pid_end_.resize(id, pids_.size());
-        pids_ += st->column_text(1);
+        pid_end_.resize(static_cast<std::size_t>(id), pids_.size());
+        pids_ += pid;
         pid_end_.push_back(pids_.size());
-    }
+    });
     if (first) pids_.shrink_to_fit();
 }
 
@@ -125,7 +112,7 @@ std::uint32_t LineageIndex::role_id(std::string_view role) {
     return it->second;
 }
 
-void LineageIndex::build_links(Database& db, std::size_t links) {
+void LineageIndex::build_links(StoreReader& store, std::size_t links) {
     up_ = {};
     down_ = {};
     recent_links_ = 0;
@@ -137,22 +124,21 @@ void LineageIndex::build_links(Database& db, std::size_t links) {
     {
         // Every link the read transaction sees, in key order (by derived, then source), so each
         // dataset's sources come out in id order.
-        auto st = db.cached("SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation");
-        while (st->step()) {
-            const auto d = st->column_int(0), s = st->column_int(1), a = st->column_int(2);
-            const auto r = role_id(st->column_text(3));
+        store.for_each_link(0, [&](const LinkRow& link) {
+            const auto d = link.derived, s = link.source, a = link.activity;
+            const auto r = role_id(link.role);
             // Dataset ids are positive rowids; anything else is kept aside rather than indexing
             // an array with it.
             if (d < 0 || s < 0) {
                 add_recent(d, s, a, r);
-                continue;
+                return;
             }
             derived.push_back(d);
             source.push_back(s);
             activity.push_back(a);
             role.push_back(r);
             max_id = std::max({max_id, d, s});
-        }
+        });
     }
     const auto ids = static_cast<std::size_t>(max_id + 1);
     {

@@ -11,7 +11,6 @@
 // numbered by their rowid, and each walk first reads the links and datasets above the last the
 // index holds, so what other connections and processes wrote is seen. Links and datasets are
 // never deleted and PIDs never change; a future delete must drop the index (reset()).
-#include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
@@ -83,31 +82,25 @@ public:
         const LineageIndex* index_;
     };
 
-    // The index brought up to the snapshot `db` reads inside its current read transaction.
-    // nullopt when that snapshot is older than the index (a concurrent read on a newer
-    // snapshot moved it on): the caller then walks SQLite, which sees its own snapshot.
-    std::optional<View> view(sqlite::Database& db);
+    // The index brought up to the snapshot `store` reads. nullopt when that snapshot is older
+    // than the index (a concurrent read on a newer snapshot moved it on): the caller then walks
+    // the store, which sees its own snapshot.
+    std::optional<View> view(StoreReader& store);
 
     // Forgets everything; the next view() loads the links again.
     void reset();
 
 private:
-    // What a read transaction sees: its highest link seq and dataset id.
-    struct Mark {
-        std::int64_t seq = 0;
-        std::int64_t dataset = 0;
-        bool operator==(const Mark&) const = default;
-    };
-    static Mark snapshot_mark(sqlite::Database& db);
+    using Mark = LinkMark;
     bool ahead_of(const Mark& m) const noexcept { return mark_.seq > m.seq || mark_.dataset > m.dataset; }
 
     // With the lock held exclusively: reads the datasets above mark_.dataset, and every link of
     // the snapshot or only those with a seq above mark_.seq when there are few enough.
-    void catch_up(sqlite::Database& db, const Mark& snapshot);
-    void build_links(sqlite::Database& db, std::size_t links);
+    void catch_up(StoreReader& store, const Mark& snapshot);
+    void build_links(StoreReader& store, std::size_t links);
     void add_recent(std::int64_t derived, std::int64_t source, std::int64_t activity, std::uint32_t role);
     std::uint32_t role_id(std::string_view role);
-    void add_datasets(sqlite::Database& db, std::int64_t max_id);
+    void add_datasets(StoreReader& store, std::int64_t max_id);
     std::string_view pid(std::int64_t id) const noexcept;
 
     mutable std::shared_mutex mutex_;

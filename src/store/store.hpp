@@ -1,17 +1,40 @@
 #pragma once
-// The storage interface. Catalog checks and normalises input (units to SI, PIDs minted, times
-// formatted) and hands a Store rows that are already valid in themselves; the Store resolves
-// references, enforces uniqueness and keeps every write atomic. SQLite implements it now; a
-// PostgreSQL store can follow without touching the checks.
+// The storage interface: what an engine (SQLite, PostgreSQL) implements, and nothing more.
+//
+// An engine stores and reads rows inside transactions, keeps every write atomic, enforces
+// uniqueness and resolves PIDs and names to its internal ids. Every rule lives above it, in
+// engine-neutral code under src/catalog/: input checks and units (validate.cpp), a metadata
+// key's value class and dimension (metadata_keys.cpp), cycles, the failed-run cascade and what
+// an activity's outputs derive from (catalog_provenance.cpp), the text full-text search sees
+// (search_text.hpp), lineage walks and graph assembly (walk.hpp, graph_builder.cpp). So a new
+// engine is storage code only, and both engines give the same answers.
+//
+// Catalog code runs its work as a closure inside Store::read (one snapshot) or Store::write
+// (one transaction, all or nothing). An engine may run a write's closure more than once (a
+// PostgreSQL serialisation failure is retried), so a closure must not keep state between
+// attempts except through what it returns.
 #include <datatrail/catalog.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace datatrail::detail {
+
+// The tables whose rows are found by PID (and most of them also by name).
+enum class Table { instrument, investigation, sample, dataset, agent, activity };
+// The table's name as messages and SQL use it: "instrument", "dataset" ...
+std::string_view table_name(Table table) noexcept;
+
+// A row found by PID or name: its internal id and its PID.
+struct Ref {
+    std::int64_t id = 0;
+    std::string pid;
+};
 
 // A metadata value ready to store: `value` as entered, `si` in `si_unit` for ordered types.
 struct MetadataRow {
@@ -27,23 +50,50 @@ struct MetadataRow {
 // The unit label for instants in MetadataRow::si_unit; never a UDUNITS-2 unit.
 inline constexpr std::string_view datetime_si_unit = "datetime";
 
+// What the catalogue holds for a metadata key, fixed by its first use.
+struct KeyInfo {
+    std::string value_class;  // number, string, bool, datetime, json, array
+    std::string si_unit;      // the dimension of a quantity key
+    std::string unit;         // the unit of the key's first use
+};
+
+// What full-text search indexes of a dataset besides its name and description.
+struct SearchText {
+    std::string keywords;  // keywords and techniques
+    std::string metadata;  // string metadata values
+};
+
 struct DatasetRow {
-    Dataset dataset;  // pid, created_by and created_at set; references as given (PID or name)
+    // pid, created_by and created_at set; investigation, instrument and sample resolved to PIDs
+    Dataset dataset;
     std::vector<MetadataRow> metadata;
     std::string field;  // how errors name this dataset: "dataset 'scan_001'" or "datasets[3]"
+    // The internal ids of the references, resolved by the catalogue in the same transaction.
+    std::optional<std::int64_t> investigation_id, instrument_id, sample_id;
+    SearchText text;
 };
 
 struct ActivityRow {
     Activity activity;  // pid, start_time, host and created_by set
     std::vector<MetadataRow> parameters;
+    std::optional<std::int64_t> parent_id;
 };
-
-enum class Direction { ancestors, descendants };
 
 struct SampleRow {
-    Sample sample;
+    Sample sample;  // investigation and parent resolved to PIDs
     std::vector<MetadataRow> metadata;
+    std::optional<std::int64_t> investigation_id, parent_id;
 };
+
+struct InvestigationRow {
+    Investigation investigation;  // instrument resolved to a PID
+    std::optional<std::int64_t> instrument_id;
+};
+
+// Whose metadata a row is: each owner has its own table of typed values.
+enum class MetadataOwner { dataset, sample, activity };
+
+enum class Direction { ancestors, descendants };
 
 // A metadata condition with its literal converted for comparison.
 struct CompiledCondition {
@@ -56,67 +106,164 @@ struct CompiledCondition {
     bool flag = false;            // boolean
 };
 
+// A dataset query with its references resolved and its conditions compiled.
 struct CompiledQuery {
-    DatasetQuery query;  // everything but the metadata conditions is used as given
+    DatasetQuery query;  // kind, state, times, name, keyword, technique, text, order, paging
+    std::optional<std::int64_t> investigation_id, instrument_id, sample_id;
     std::vector<CompiledCondition> conditions;
+};
+
+// Provenance rows, by internal id.
+struct UsedRow {
+    std::int64_t activity = 0;
+    std::int64_t dataset = 0;
+    std::string path;  // empty: the whole dataset
+    std::string role;
+};
+struct GenerationRow {
+    std::int64_t dataset = 0;
+    std::int64_t activity = 0;
+    std::string role;
+};
+struct AssociationRow {
+    std::int64_t activity = 0;
+    Agent agent;
+    std::string role;
+};
+// A derivation link: `derived` was made from `source` (by `activity`, 0 when not recorded).
+struct LinkRow {
+    std::int64_t derived = 0;
+    std::int64_t source = 0;
+    std::int64_t activity = 0;
+    std::string_view role;  // valid during the callback only
+};
+// What one snapshot holds of the derivation links and datasets: links are numbered in the
+// order they were committed (seq), datasets by their id. The lineage index keeps up by reading
+// what lies above the mark it holds.
+struct LinkMark {
+    std::int64_t seq = 0;
+    std::int64_t dataset = 0;
+    bool operator==(const LinkMark&) const = default;
+};
+
+// Everything read inside one snapshot. Ids are the engine's internal ids, valid only inside
+// this catalogue; they never leave the library.
+class StoreReader {
+public:
+    virtual ~StoreReader() = default;
+
+    // ---- references
+    virtual std::optional<Ref> find_by_pid(Table table, const std::string& pid) = 0;
+    // Rows named `name`, at most `limit` of them (name lookups need to know "more than one").
+    virtual std::vector<Ref> find_by_name(Table table, const std::string& name, std::size_t limit) = 0;
+    virtual std::optional<KeyInfo> metadata_key(const std::string& key) = 0;
+
+    // ---- records by id, in the order given (ids are known to exist)
+    virtual std::vector<Instrument> instruments(const std::vector<std::int64_t>& ids) = 0;
+    virtual std::vector<Investigation> investigations(const std::vector<std::int64_t>& ids) = 0;
+    virtual std::vector<Sample> samples(const std::vector<std::int64_t>& ids) = 0;
+    virtual std::vector<Dataset> datasets(const std::vector<std::int64_t>& ids) = 0;
+    virtual std::vector<Agent> agents(const std::vector<std::int64_t>& ids) = 0;
+    virtual std::vector<Activity> activities(const std::vector<std::int64_t>& ids) = 0;
+    // The same without metadata, files and links (datasets), or without parameters, links, log
+    // and environment (activities): what a graph's nodes show. Ids that do not exist are left out.
+    virtual std::vector<Dataset> dataset_summaries(const std::vector<std::int64_t>& ids) = 0;
+    virtual std::vector<Activity> activity_summaries(const std::vector<std::int64_t>& ids) = 0;
+    // Every id of a table, in registration order.
+    virtual std::vector<std::int64_t> all_ids(Table table) = 0;
+
+    // ---- queries
+    virtual std::vector<std::int64_t> find_datasets(const CompiledQuery& query) = 0;
+    virtual std::size_t count_datasets(const CompiledQuery& query) = 0;
+    // Activities matching the query's name, type, status, program and parent, in registration
+    // order, with their versions (the version range is compared above, part by part).
+    virtual std::vector<std::pair<std::int64_t, std::string>> find_activities(const ActivityQuery& query,
+                                                                             std::optional<std::int64_t> parent) = 0;
+
+    // ---- provenance
+    virtual bool has_file(std::int64_t dataset, const std::string& path) = 0;
+    virtual std::optional<Timestamp> activity_start(std::int64_t activity) = 0;
+    virtual std::string activity_pid(std::int64_t activity) = 0;
+    // The datasets an activity used / generated, in id order (a dataset used through several
+    // files appears once per file).
+    virtual std::vector<std::int64_t> used_datasets(std::int64_t activity) = 0;
+    virtual std::vector<std::int64_t> generated_datasets(std::int64_t activity) = 0;
+    // Used rows of the given activities, by activity, dataset and path.
+    virtual std::vector<UsedRow> used_by(const std::vector<std::int64_t>& activities) = 0;
+    // Generation rows of the given datasets, and uses of them by any activity.
+    virtual std::vector<GenerationRow> generations_of(const std::vector<std::int64_t>& datasets) = 0;
+    virtual std::vector<UsedRow> uses_of(const std::vector<std::int64_t>& datasets) = 0;
+    // (informed, informant) pairs with both ends among `activities`, ordered.
+    virtual std::vector<std::pair<std::int64_t, std::int64_t>> communications_among(
+        const std::vector<std::int64_t>& activities) = 0;
+    // Agents associated with the given activities, by activity then agent.
+    virtual std::vector<AssociationRow> associations_of(const std::vector<std::int64_t>& activities) = 0;
+    // The activity recorded with the derivation link derived <- source, if any.
+    virtual std::optional<std::int64_t> derivation_activity(std::int64_t derived, std::int64_t source) = 0;
+    // True when `ancestor` is `dataset` or one of its ancestors (derivation links, transitively).
+    virtual bool derives_from(std::int64_t dataset, std::int64_t ancestor) = 0;
+    // True when `informant` is `activity` or informed it (communication links, transitively).
+    virtual bool informed_by(std::int64_t activity, std::int64_t informant) = 0;
+
+    // ---- lineage: one derivation step, and the PIDs of datasets by id
+    virtual void for_each_neighbour(std::int64_t dataset, Direction direction,
+                                    const std::function<void(std::int64_t)>& f) = 0;
+    virtual void for_each_source(std::int64_t dataset, const std::function<void(const LinkRow&)>& f) = 0;
+    virtual std::string dataset_pid(std::int64_t dataset) = 0;
+
+    // ---- for the lineage index
+    virtual LinkMark link_mark() = 0;
+    // Links with seq > `after`; after == 0: every link, by derived then source.
+    virtual void for_each_link(std::int64_t after, const std::function<void(const LinkRow&)>& f) = 0;
+    // Datasets with id > `after`, by id.
+    virtual void for_each_dataset_pid(std::int64_t after, const std::function<void(std::int64_t, std::string_view)>& f) = 0;
+};
+
+// Everything written inside one transaction. Inputs are valid rows: checked, normalised and
+// with their references resolved above. Uniqueness is the engine's: a PID or a unique name
+// already present is a Conflict.
+class StoreWriter : public StoreReader {
+public:
+    virtual void insert_instrument(const Instrument& instrument) = 0;
+    virtual void insert_investigation(const InvestigationRow& row) = 0;
+    virtual void insert_sample(const SampleRow& row) = 0;
+    // Returns the new datasets' ids, in order.
+    virtual std::vector<std::int64_t> insert_datasets(const std::vector<DatasetRow>& rows) = 0;
+    virtual void insert_files(std::int64_t dataset, const std::vector<Datafile>& files) = 0;
+    // Adds keys or replaces their values, interning new keys.
+    virtual void put_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows) = 0;
+    virtual void set_search_text(std::int64_t dataset, const Dataset& d, const SearchText& text) = 0;
+    virtual void set_state(std::int64_t dataset, DatasetState state, std::optional<Timestamp> end_time) = 0;
+    // The datasets `activity` generated (only those in state `only_from`, if given) move to
+    // state `to`; `end_time` is set where they had none.
+    virtual void set_output_states(std::int64_t activity, std::optional<DatasetState> only_from, DatasetState to,
+                                   Timestamp end_time) = 0;
+
+    virtual void insert_agent(const Agent& agent) = 0;
+    virtual std::int64_t insert_activity(const ActivityRow& row) = 0;
+    virtual void finish_activity(std::int64_t activity, ActivityStatus status, Timestamp end_time) = 0;
+    virtual void append_log(std::int64_t activity, std::string_view text) = 0;
+    // Links; recording one that exists is not an error (a used row gets the new role).
+    virtual void insert_used(const UsedRow& row) = 0;
+    virtual void insert_generation(const GenerationRow& row) = 0;
+    virtual void insert_derivation(std::int64_t derived, std::int64_t source, std::optional<std::int64_t> activity,
+                                   const std::string& role) = 0;
+    virtual void insert_association(std::int64_t activity, std::int64_t agent, const std::string& role) = 0;
+    virtual void insert_communication(std::int64_t informed, std::int64_t informant) = 0;
 };
 
 class Store {
 public:
     virtual ~Store() = default;
 
-    virtual int schema_version() = 0;
     virtual const std::string& pid_prefix() const = 0;
-
-    virtual Instrument insert_instrument(const Instrument& instrument) = 0;
-    virtual std::optional<Instrument> find_instrument(const std::string& pid_or_name) = 0;
-    virtual std::vector<Instrument> list_instruments() = 0;
-
-    virtual Investigation insert_investigation(const Investigation& investigation) = 0;
-    virtual std::optional<Investigation> find_investigation(const std::string& pid_or_name) = 0;
-    virtual std::vector<Investigation> list_investigations() = 0;
-
-    virtual Sample insert_sample(const SampleRow& sample) = 0;
-    virtual std::optional<Sample> find_sample(const std::string& pid_or_name) = 0;
-    virtual std::vector<Sample> list_samples() = 0;
-
-    // All or nothing. References that do not resolve are one ValidationError listing them all;
-    // a PID already present is a Conflict.
-    virtual std::vector<Dataset> insert_datasets(std::vector<DatasetRow> rows) = 0;
-    virtual std::optional<Dataset> find_dataset(const std::string& pid) = 0;
-    virtual std::vector<Dataset> find_datasets(const CompiledQuery& query) = 0;
-    virtual std::size_t count_datasets(const CompiledQuery& query) = 0;
-
-    virtual void add_files(const std::string& dataset_pid, const std::vector<Datafile>& files) = 0;
-    virtual void set_metadata(const std::string& dataset_pid, const std::vector<MetadataRow>& rows) = 0;
-    virtual void set_state(const std::string& dataset_pid, DatasetState state, std::optional<Timestamp> end_time) = 0;
-
-    // Provenance. Every method that links refuses unknown PIDs (ValidationError) and cycles.
-    virtual Agent insert_agent(const Agent& agent) = 0;
-    virtual std::optional<Agent> find_agent(const std::string& pid_or_name) = 0;
-    virtual std::vector<Agent> list_agents() = 0;
-
-    virtual Activity insert_activity(const ActivityRow& row) = 0;
-    virtual std::optional<Activity> find_activity(const std::string& pid) = 0;
-    virtual std::vector<Activity> find_activities(const ActivityQuery& query) = 0;
-    virtual void add_inputs(const std::string& activity_pid, const std::vector<Used>& used) = 0;
-    virtual std::vector<Dataset> insert_outputs(const std::string& activity_pid, std::vector<DatasetRow> rows,
-                                                const std::string& role) = 0;
-    virtual void append_log(const std::string& activity_pid, std::string_view text) = 0;
-    virtual void finish_activity(const std::string& activity_pid, ActivityStatus status, Timestamp end_time) = 0;
-
-    virtual void add_derivation(const std::string& derived_pid, const std::string& source_pid, const std::string& role) = 0;
-    virtual void add_informed_by(const std::string& activity_pid, const std::string& informant_pid) = 0;
-    virtual void associate(const std::string& activity_pid, const std::string& agent, const std::string& role) = 0;
-
-    // depth < 0: no limit.
-    virtual ProvGraph lineage(const std::string& pid, Direction direction, int depth) = 0;
-    // The datasets a lineage walk reaches (not the start), nearest first.
-    virtual std::vector<DatasetDepth> reach(const std::string& pid, Direction direction, int depth) = 0;
-    virtual ProvGraph lineage_path(const std::string& ancestor, const std::string& descendant) = 0;
-    virtual ProvGraph provenance() = 0;
-    // Datasets by PID, in the order given; unknown PIDs are skipped.
-    virtual std::vector<Dataset> datasets_by_pid(const std::vector<std::string>& pids) = 0;
+    virtual int schema_version() = 0;
+    // One snapshot for the whole of `work`; reads may run concurrently with each other and
+    // with a write.
+    virtual void read(const std::function<void(StoreReader&)>& work) = 0;
+    // One transaction: committed when `work` returns, rolled back when it throws. Writes are
+    // serialised within the process; between processes the engine's locking decides.
+    virtual void write(const std::function<void(StoreWriter&)>& work) = 0;
 };
 
 }  // namespace datatrail::detail

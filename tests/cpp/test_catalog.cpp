@@ -259,3 +259,29 @@ TEST_CASE("a version 1 catalogue (no provenance tables) is migrated on opening, 
     a.used = {{pid}};
     CHECK(cat.start_activity(a).used.size() == 1);
 }
+
+TEST_CASE("a metadata value stored with a type code this library does not know is a StorageError, not a guess") {
+    test::TempDir dir;
+    const auto path = dir / "future.db";
+    std::string pid;
+    {
+        Catalog cat(path);
+        pid = cat.register_dataset(test::dataset("scan", {{"energy", {12.0, "keV"}}})).pid;
+    }
+    test::sql_exec(path, "UPDATE dataset_metadata SET type = 42");
+    Catalog cat(path);
+    CHECK_THROWS_WITH_AS(cat.dataset(pid), doctest::Contains("unknown type code 42"), StorageError);
+}
+
+TEST_CASE("catalogue locations: a path, :memory:, sqlite:///abs/path; unknown schemes are refused") {
+    test::TempDir dir;
+    const auto file = dir / "by-uri.db";
+    {
+        Catalog cat("sqlite://" + file.string());
+        cat.register_dataset(test::dataset("scan"));
+    }
+    CHECK(Catalog(file).count_datasets() == 1);
+    CHECK_THROWS_WITH_AS(Catalog("sqlite://relative.db"), doctest::Contains("absolute path"), ValidationError);
+    CHECK_THROWS_WITH_AS(Catalog("mysql://host/db"), doctest::Contains("unknown scheme 'mysql'"), ValidationError);
+    CHECK_FALSE(std::filesystem::exists("relative.db"));
+}
