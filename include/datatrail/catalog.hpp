@@ -9,6 +9,7 @@
 #include <datatrail/instrument.hpp>
 #include <datatrail/investigation.hpp>
 #include <datatrail/lineage.hpp>
+#include <datatrail/merge.hpp>
 #include <datatrail/query.hpp>
 #include <datatrail/sample.hpp>
 
@@ -148,6 +149,18 @@ public:
                                               bool include_downstream = false) const;
     // The whole catalogue's provenance, for export.
     ProvGraph provenance() const;
+
+    // ---- Merging catalogues ------------------------------------------------------------------
+
+    // Copies into this catalogue what it lacks of `source`: instruments, investigations,
+    // samples, agents, datasets with their files and metadata, activities with their parameters
+    // and links, and derivation links, matched by PID and keeping every PID and prefix. Records
+    // already here with the same content are skipped, so merging twice adds nothing. A record
+    // here whose content differs from the source's (or a unique name taken by another PID, or a
+    // metadata key of another class or dimension, or a link that would make a cycle) is a
+    // Conflict listing every difference, and nothing is written. All in one transaction of this
+    // catalogue, reading one snapshot of the source. `progress` is called as records are merged.
+    MergeReport merge_from(const Catalog& source, const MergeProgressFn& progress = {});
 
     // For extensions of the library (provenance, NeXus); not part of the stable API.
     detail::Store& store() const noexcept;

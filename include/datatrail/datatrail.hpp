@@ -10,6 +10,7 @@
 #include <datatrail/instrument.hpp>
 #include <datatrail/investigation.hpp>
 #include <datatrail/lineage.hpp>
+#include <datatrail/merge.hpp>
 #include <datatrail/metadata.hpp>
 #include <datatrail/pid.hpp>
 #include <datatrail/prov.hpp>

@@ -46,10 +46,19 @@ public:
     using Error::Error;
 };
 
-// The write would clash with what the catalogue holds (a duplicate PID or name).
+// The write would clash with what the catalogue holds (a duplicate PID or name, or a merge whose
+// records differ from the catalogue's). differences() lists each clash, when there are several:
+// field names the record and its field, value is the incoming value, rule says what it clashes
+// with.
 class DATATRAIL_API Conflict : public Error {
 public:
     using Error::Error;
+    Conflict(const std::string& message, std::vector<Violation> differences)
+        : Error(message), differences_(std::move(differences)) {}
+    const std::vector<Violation>& differences() const noexcept { return differences_; }
+
+private:
+    std::vector<Violation> differences_;
 };
 
 // A query string that does not parse; position() is the 0-based offset of the problem.

@@ -11,7 +11,7 @@ import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'compare_versions', 'describe_file', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'compare_versions', 'describe_file', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -92,8 +92,17 @@ class NotFound(Error, LookupError):
     """
 class Conflict(Error):
     """
-    The write would clash with what the catalogue holds (a duplicate PID or name).
+    The write would clash with what the catalogue holds (a duplicate PID or name, or a merge whose
+    records differ from the catalogue's).
+    
+    :attr:`differences` lists each clash of a merge as :class:`Violation` objects: the field names the
+    record and its field, the value is the incoming one, the rule says what it clashes with.
     """
+    @property
+    def differences(self) -> list[Violation]:
+        """
+        Each clash, as :class:`Violation` objects (empty for a single one).
+        """
 class QuerySyntaxError(Error, ValueError):
     """
     A query string that does not parse.
@@ -1993,6 +2002,27 @@ class Catalog:
         :raises ValidationError: when either is not in the catalogue
         :raises NotFound: when ``descendant`` was not made from ``ancestor``
         """
+    def merge_from(self, source: Catalog, *, progress: typing.Any = None) -> MergeReport:
+        """
+        Copies into this catalogue what it lacks of ``source``, matched by PID.
+        
+        Instruments, investigations, samples, agents, datasets with their files and metadata,
+        activities with their parameters and links, and derivation links are copied with their PIDs
+        and prefixes. Records already here with the same content are skipped, so merging twice adds
+        nothing. All in one transaction: a record here whose content differs from the source's (or a
+        unique name taken by another PID, a metadata key of another class or dimension, a link that
+        would make a cycle) raises :class:`Conflict`, whose ``differences`` lists each one, and nothing
+        is written. Works between any two engines (a beamline's SQLite file into the facility's).
+        
+        :param source: the catalogue to copy from (read in one snapshot)
+        :param progress: ``True`` for a progress line on standard error, or a callable
+            ``progress(stage, done, total)`` called as records are merged
+        :returns: a :class:`MergeReport` of what was added and skipped
+        
+        >>> report = facility.merge_from(dt.Catalog("beamline.db"))  # doctest: +SKIP
+        >>> report.datasets  # doctest: +SKIP
+        MergeCount(added=1200, skipped=0)
+        """
     def provenance(self) -> ProvGraph:
         """
         The whole catalogue's provenance as one :class:`ProvGraph`: every dataset, activity and agent
@@ -2129,6 +2159,56 @@ class Catalog:
         """
         The version of the catalogue's database schema.
         """
+class MergeCount:
+    """
+    Records of one kind a merge added, and those the catalogue already had.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    @property
+    def added(self) -> int:
+        """
+        Records copied into the catalogue.
+        """
+    @property
+    def skipped(self) -> int:
+        """
+        Records the catalogue already had, with the same content.
+        """
+class MergeReport:
+    """
+    What :meth:`Catalog.merge_from` did, per kind of record: each attribute is a :class:`MergeCount`.
+    ``links`` counts derivation links; an activity's own links (inputs, agents, informants) come with it.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    @property
+    def activities(self) -> MergeCount:
+        ...
+    @property
+    def agents(self) -> MergeCount:
+        ...
+    @property
+    def datasets(self) -> MergeCount:
+        ...
+    @property
+    def instruments(self) -> MergeCount:
+        ...
+    @property
+    def investigations(self) -> MergeCount:
+        ...
+    @property
+    def links(self) -> MergeCount:
+        ...
+    @property
+    def samples(self) -> MergeCount:
+        ...
 def capture_environment(source_tree: str | os.PathLike[str] | None = None) -> Environment:
     """
     What C++ can see of the environment: operating system, user and, when ``source_tree`` is

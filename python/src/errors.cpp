@@ -113,8 +113,14 @@ Input broke one or more rules; nothing was written.
                            {types.validation});
     types.not_found = new_error(m, "NotFound", "Looked up by PID or name (or a file by path) and not there.",
                                 {types.error, PyExc_LookupError});
-    types.conflict = new_error(
-        m, "Conflict", "The write would clash with what the catalogue holds (a duplicate PID or name).", {types.error});
+    types.conflict = new_error(m, "Conflict", R"doc(
+The write would clash with what the catalogue holds (a duplicate PID or name, or a merge whose
+records differ from the catalogue's).
+
+:attr:`differences` lists each clash of a merge as :class:`Violation` objects: the field names the
+record and its field, the value is the incoming one, the rule says what it clashes with.
+)doc",
+                               {types.error});
     types.query_syntax = new_error(m, "QuerySyntaxError", R"doc(
 A query string that does not parse.
 
@@ -131,6 +137,12 @@ catalogue written by a newer datatrail.
     add_property(types.validation, "violations", "Every broken rule, as :class:`Violation` objects.",
                  [](py::object self) -> std::vector<Violation> {
                      py::object v = py::getattr(self, "_violations", py::none());
+                     if (v.is_none()) return {};
+                     return v.cast<std::vector<Violation>>();
+                 });
+    add_property(types.conflict, "differences", "Each clash, as :class:`Violation` objects (empty for a single one).",
+                 [](py::object self) -> std::vector<Violation> {
+                     py::object v = py::getattr(self, "_differences", py::none());
                      if (v.is_none()) return {};
                      return v.cast<std::vector<Violation>>();
                  });
@@ -159,7 +171,11 @@ catalogue written by a newer datatrail.
         } catch (const NotFound& e) {
             raise(types.not_found, make(types.not_found, e));
         } catch (const Conflict& e) {
-            raise(types.conflict, make(types.conflict, e));
+            py::object exc = make(types.conflict, e);
+            py::list differences;
+            for (const auto& d : e.differences()) differences.append(py::cast(d));
+            exc.attr("_differences") = differences;
+            raise(types.conflict, exc);
         } catch (const StorageError& e) {
             raise(types.storage, make(types.storage, e));
         } catch (const NexusError& e) {

@@ -32,4 +32,5 @@ Import :mod:`datatrail` instead; it re-exports all of this.
     init_prov(m);
     init_catalog(m);
     init_catalog_provenance(m);
+    init_merge(m);
 }
