@@ -7,7 +7,10 @@
 #   venv                                  .venv with an up-to-date pip
 #   cpp       <- deps                     configure build/cpp once, then build it
 #   python    <- deps venv                pip install ".[test]" into .venv when sources changed
-#   test      <- cpp python               ctest, pytest, then mypy on the Python examples
+#   test      <- cpp python               run-tests under scripts/with-postgres.sh: one throwaway
+#                                         PostgreSQL server for ctest and pytest, stopped however they end
+#   run-tests                             ctest, pytest, then mypy on the Python examples, against
+#                                         DATATRAIL_TEST_POSTGRES (ctest and pytest start a server without it)
 #   typecheck <- python                   mypy on the Python examples
 #   demo      <- python                   examples/quickstart.py
 #   bench     <- cpp python               the C++ and Python registration benchmarks
@@ -79,7 +82,7 @@ pip_install(backend.get_requires_for_build_wheel())
 endef
 export INSTALL_BUILD_REQUIRES_PY
 
-.PHONY: all help deps venv cpp python test typecheck demo bench stubs clean
+.PHONY: all help deps venv cpp python test run-tests typecheck demo bench stubs clean
 
 all: cpp python
 
@@ -114,6 +117,10 @@ $(PYTHON_STAMP): $(PYTHON_INPUTS) $(VENV_STAMP) | deps
 TYPECHECK = $(if $(EXAMPLES_PY),$(VENV_PY) -m mypy examples,@echo "typecheck: no Python examples yet, mypy not run")
 
 test: cpp python
+	bash scripts/with-postgres.sh $(MAKE) --no-print-directory run-tests
+
+# Builds nothing, so that `test` can run it under one server once everything is built.
+run-tests:
 	$(CTEST) --test-dir $(BUILD_CPP) --output-on-failure --no-tests=error -j$(JOBS)
 	$(VENV_PY) -m pytest tests/python -q
 	$(TYPECHECK)

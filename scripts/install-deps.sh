@@ -13,6 +13,8 @@ packages=(
   nlohmann-json3-dev
   libudunits2-dev
   libssl-dev
+  libpq-dev
+  postgresql
   pkg-config
   graphviz
 )
@@ -50,6 +52,21 @@ else
   echo "install-deps: not root and sudo is not available." >&2
   echo "install-deps: as root, run: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
   exit 1
+fi
+
+# The tests start their own throwaway PostgreSQL server (scripts/pg-test-server.sh). Debian's
+# postinst would otherwise create a "main" cluster on port 5432 and start it wherever
+# invoke-rc.d may start services (it may not in most containers): a server nobody asked for.
+# createcluster.conf reads createcluster.d/, so a drop-in that lives only for this apt-get run
+# turns that off without changing the machine's configuration for later installs.
+cluster_dropin=/etc/postgresql-common/createcluster.d/50-datatrail-install-deps.conf
+if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+  # The folder goes too when that leaves it empty: postgresql-common does not ship it.
+  remove_dropin() { "${as_root[@]}" rm -f "$cluster_dropin" && "${as_root[@]}" rmdir "${cluster_dropin%/*}" 2>/dev/null || true; }
+  trap remove_dropin EXIT
+  "${as_root[@]}" mkdir -p "${cluster_dropin%/*}"
+  printf '%s\n' "# Written by datatrail's scripts/install-deps.sh while it installs postgresql." \
+    "create_main_cluster = false" | "${as_root[@]}" tee "$cluster_dropin" >/dev/null
 fi
 
 # `env` sets the variable after privileges change, so sudo's env_reset cannot drop it.

@@ -1,11 +1,14 @@
 #pragma once
-// Shared by the C++ tests: a temporary folder that removes itself, small builders, and direct
-// SQL on a catalogue file (beside the library, to check or arrange what is on disk).
+// Shared by the C++ tests: a temporary folder that removes itself, small builders, direct
+// SQL on a catalogue file (beside the library, to check or arrange what is on disk), and a fresh
+// database on the test PostgreSQL server.
 #include <datatrail/datatrail.hpp>
 
 #include <doctest/doctest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -69,5 +72,79 @@ inline void sql_exec(const std::filesystem::path& db, const std::string& sql) {
     sqlite3_close(h);
     REQUIRE(rc == SQLITE_OK);
 }
+
+// The test PostgreSQL server: DATATRAIL_TEST_POSTGRES when set (make test starts one for the
+// whole run; a developer may name their own), else the one ctest's postgres fixture started.
+// There is always a server: a test that needs one fails without it, it is never skipped.
+inline std::string postgres_server_uri() {
+    if (const char* uri = std::getenv("DATATRAIL_TEST_POSTGRES"); uri && *uri) return uri;
+    const std::filesystem::path file = std::filesystem::path(DATATRAIL_TEST_BINARY_DIR) / "postgres" / "uri";
+    std::string uri;
+    std::ifstream in(file);
+    std::getline(in, uri);
+    if (uri.empty())
+        FAIL("no PostgreSQL server for the tests: DATATRAIL_TEST_POSTGRES is not set and ", file.string(),
+             " does not exist. Run the tests through ctest (its postgres fixture starts a server), `make test`, "
+             "or scripts/with-postgres.sh.");
+    return uri;
+}
+
+// `uri` (postgresql://[authority][/database][?parameters]) pointing at another database.
+inline std::string postgres_uri_for(const std::string& uri, const std::string& database) {
+    const auto scheme = uri.find("://");
+    if (scheme == std::string::npos) FAIL("DATATRAIL_TEST_POSTGRES must be a postgresql:// URI, not '", uri, "'");
+    const auto path = uri.find_first_of("/?", scheme + 3);
+    if (path == std::string::npos) return uri + "/" + database;
+    const auto query = uri.find('?', path);
+    return uri.substr(0, path) + "/" + database + (query == std::string::npos ? "" : uri.substr(query));
+}
+
+// Runs one statement on `uri` with libpq directly (the tests must not depend on the wrappers
+// they test); fails the test with PostgreSQL's message.
+inline void postgres_exec(const std::string& uri, const std::string& sql) {
+    PGconn* conn = PQconnectdb(uri.c_str());
+    if (PQstatus(conn) != CONNECTION_OK) {
+        const std::string message = PQerrorMessage(conn);
+        PQfinish(conn);
+        FAIL("cannot connect to ", uri, ": ", message);
+    }
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PGresult* r = PQexec(conn, sql.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    const std::string message = PQresultErrorMessage(r);
+    PQclear(r);
+    PQfinish(conn);
+    if (!ok) FAIL(sql, ": ", message);
+}
+
+// A database of its own on the test server for one test, dropped when the test ends, so that
+// tests neither see each other's rows nor depend on their order.
+class PostgresDatabase {
+public:
+    PostgresDatabase() : server_(postgres_server_uri()) {
+        std::random_device rd;
+        name_ = "dt_" + std::to_string(rd()) + "_" + std::to_string(rd());
+        postgres_exec(server_, "CREATE DATABASE " + name_);
+        uri_ = postgres_uri_for(server_, name_);
+    }
+    ~PostgresDatabase() {
+        // FORCE: a test that failed half-way may have left connections open.
+        PGconn* conn = PQconnectdb(server_.c_str());
+        const std::string drop = "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)";
+        if (PQstatus(conn) == CONNECTION_OK) PQclear(PQexec(conn, drop.c_str()));
+        PQfinish(conn);
+    }
+    PostgresDatabase(const PostgresDatabase&) = delete;
+    PostgresDatabase& operator=(const PostgresDatabase&) = delete;
+
+    const std::string& uri() const { return uri_; }
+    const std::string& name() const { return name_; }
+    void exec(const std::string& sql) const { postgres_exec(uri_, sql); }
+
+private:
+    std::string server_;
+    std::string name_;
+    std::string uri_;
+};
 
 }  // namespace test

@@ -1,7 +1,15 @@
-"""Shared fixtures: real catalogue files in a temporary folder, never mocks."""
+"""Shared fixtures: real catalogue files in a temporary folder and a real PostgreSQL server,
+never mocks."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +17,8 @@ import pytest
 import datatrail as dt
 
 REPO = Path(__file__).resolve().parents[2]
+PG_TEST_SERVER = REPO / "scripts" / "pg-test-server.sh"
+_URI = re.compile(r"^(postgres(?:ql)?://[^/?]*)(/[^?]*)?(\?.*)?$")
 
 
 @pytest.fixture
@@ -36,3 +46,77 @@ def beamtime(catalog: dt.Catalog) -> dt.Catalog:
         ]
     )
     return catalog
+
+
+def psql_program() -> str:
+    """psql from PATH, else from the newest /usr/lib/postgresql/<version>/bin (Debian's layout)."""
+    found = shutil.which("psql")
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob("[0-9]*/bin/psql"), key=lambda p: int(p.parts[-3]))
+    if not candidates:
+        pytest.fail("psql not found: scripts/install-deps.sh installs postgresql, which brings it")
+    return str(candidates[-1])
+
+
+def psql(uri: str, sql: str) -> str:
+    """Runs `sql` on `uri` and returns psql's unaligned output; a failure fails the test."""
+    done = subprocess.run(
+        [psql_program(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"psql {sql!r} on {uri} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def postgres_uri_for(uri: str, database: str) -> str:
+    """`uri` pointing at another database."""
+    match = _URI.match(uri)
+    if not match:
+        pytest.fail(f"DATATRAIL_TEST_POSTGRES must be a postgresql:// URI, not {uri!r}")
+    return f"{match.group(1)}/{database}{match.group(3) or ''}"
+
+
+@contextlib.contextmanager
+def fresh_database(server_uri: str) -> Iterator[str]:
+    """A new, empty database on the server for the block; yields its URI and drops it after."""
+    name = f"dt_{secrets.token_hex(8)}"
+    psql(server_uri, f"CREATE DATABASE {name}")
+    try:
+        yield postgres_uri_for(server_uri, name)
+    finally:
+        # FORCE: a test that failed half-way may have left connections open.
+        psql(server_uri, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The libpq URI of the PostgreSQL server for the tests.
+
+    DATATRAIL_TEST_POSTGRES when it is set (`make test` starts one server for ctest and pytest;
+    a developer may name their own), else a throwaway server started for this session with
+    scripts/pg-test-server.sh and stopped at its end. Never skipped: without a server, the
+    tests that need one fail.
+    """
+    given = os.environ.get("DATATRAIL_TEST_POSTGRES")
+    if given:
+        yield given
+        return
+    state = tmp_path_factory.mktemp("postgres")
+    started = subprocess.run(["bash", str(PG_TEST_SERVER), "start", str(state)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    try:
+        if started.returncode != 0:
+            pytest.fail(f"scripts/pg-test-server.sh could not start a server ({started.returncode}):\n{started.stderr}")
+        yield started.stdout.strip()
+    finally:
+        subprocess.run(["bash", str(PG_TEST_SERVER), "stop", str(state)], check=False, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def postgres_database(postgres_uri: str) -> Iterator[str]:
+    """The URI of a fresh database of the test's own, dropped when the test ends."""
+    with fresh_database(postgres_uri) as uri:
+        yield uri
