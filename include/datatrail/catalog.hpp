@@ -1,6 +1,6 @@
 #pragma once
-// The catalogue: one SQLite file (or ":memory:") holding investigations, instruments, samples,
-// datasets, their files and metadata. Safe to share between threads: writes are serialised
+// The catalogue: one SQLite file (or ":memory:"), or a PostgreSQL database, holding
+// investigations, instruments, samples, datasets, their files and metadata, and provenance. Safe to share between threads: writes are serialised
 // inside, reads run concurrently. Several processes may write the same file.
 #include <datatrail/activity.hpp>
 #include <datatrail/agent.hpp>
@@ -31,8 +31,12 @@ struct CatalogOptions {
     // PID prefix of a new catalogue. An existing catalogue keeps the prefix it was created
     // with; naming another one here is a Conflict.
     std::optional<std::string> pid_prefix;
-    // How long a write waits for another process's write to finish before StorageError.
+    // How long a write waits for another writer before StorageError: SQLite's busy timeout;
+    // on PostgreSQL, the lock timeout of each write transaction.
     std::chrono::milliseconds busy_timeout{10000};
+    // PostgreSQL only (refused by SQLite): at most this many connections open at once, shared
+    // by the catalogue's threads; default 4.
+    std::optional<std::size_t> postgres_pool_size;
     // Lineage walks use an in-memory copy of the derivation links and the datasets' PIDs,
     // loaded on the first walk (28 bytes per link, 24 per dataset plus its PID: about 140 MB
     // for a million datasets and three million links) and then kept current with every write,
@@ -50,9 +54,11 @@ struct RegisterOptions {
 class DATATRAIL_API Catalog {
 public:
     // Opens the catalogue at `path`, creating it if missing and migrating an older one.
-    // ":memory:" gives a private in-memory catalogue; "sqlite:///abs/path.db" names a file as a
-    // URI; another scheme is a ValidationError. A catalogue written by a newer datatrail is
-    // refused with StorageError.
+    // A file path, ":memory:" (a private in-memory catalogue) or "sqlite:///abs/path.db" opens
+    // SQLite; a libpq URI ("postgresql://user@host:5432/facility",
+    // "postgresql:///facility?host=/run/postgresql") opens a PostgreSQL database, which must
+    // exist (its tables are created on first use). Another scheme is a ValidationError. A
+    // catalogue written by a newer datatrail is refused with StorageError.
     explicit Catalog(const std::filesystem::path& path, CatalogOptions options = {});
     ~Catalog();
     Catalog(Catalog&&) noexcept;

@@ -1552,8 +1552,9 @@ class ProvGraph:
         ...
 class Catalog:
     """
-    A datatrail catalogue: one SQLite file holding investigations, instruments, samples, datasets,
-    their files and metadata.
+    A datatrail catalogue: one SQLite file (a beamline, a laptop) or a PostgreSQL database (a
+    facility) holding investigations, instruments, samples, datasets, their files and metadata, and
+    provenance. Both engines have the same API, rules and answers.
     
     >>> with datatrail.Catalog("beamtime.db") as cat:
     ...     ds = cat.register_dataset("scan_001", metadata={"energy": (12.7, "keV")})
@@ -1563,17 +1564,22 @@ class Catalog:
     atomic: when it fails (with a :class:`ValidationError`, :class:`NotFound`, :class:`Conflict` ...)
     nothing has been written.
     
-    :param path: the file, created if missing and migrated if older; ``":memory:"`` gives a private
-        in-memory catalogue
+    :param path: an SQLite file, created if missing and migrated if older (also as
+        ``"sqlite:///abs/path.db"``); ``":memory:"`` gives a private in-memory catalogue; a libpq URI
+        (``"postgresql://user@host:5432/facility"``, ``"postgresql:///facility?host=/run/postgresql"``)
+        opens a PostgreSQL database, whose tables are created on first use
     :param pid_prefix: the PID prefix of a new catalogue (default ``"local"``); an existing catalogue
         keeps its own, and naming a different one is a :class:`Conflict`
-    :param busy_timeout: seconds a write waits for another process's write before
-        :class:`StorageError`
+    :param busy_timeout: seconds a write waits for another writer before :class:`StorageError`
+        (SQLite's busy timeout; PostgreSQL's lock timeout)
     :param lineage_index: whether lineage walks use an in-memory copy of the derivation links
         and the datasets' PIDs, loaded on the first walk (about 140 MB for a million datasets and
         three million links) and kept current with every write from any process; ``False`` walks
         the file instead, holding no memory, several times slower for deep walks in large catalogues
-    :raises StorageError: when the file cannot be opened or was written by a newer datatrail
+    :param postgres_pool_size: PostgreSQL only (an SQLite catalogue refuses it): at most this many
+        connections open at once, shared by the catalogue's threads (default 4)
+    :raises StorageError: when the catalogue cannot be opened (a missing folder, a server that does
+        not answer) or was written by a newer datatrail
     """
     @staticmethod
     def latest_schema_version() -> int:
@@ -1588,7 +1594,7 @@ class Catalog:
         """
         Close the catalogue.
         """
-    def __init__(self, path: str | os.PathLike[str], pid_prefix: str | None = None, busy_timeout: typing.SupportsFloat | typing.SupportsIndex = 10.0, lineage_index: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], pid_prefix: str | None = None, busy_timeout: typing.SupportsFloat | typing.SupportsIndex = 10.0, lineage_index: bool = True, postgres_pool_size: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -2147,7 +2153,7 @@ class Catalog:
     @property
     def path(self) -> str:
         """
-        The catalogue's file (or ``":memory:"``).
+        The catalogue's location as given: a file, ``":memory:"`` or a URI.
         """
     @property
     def pid_prefix(self) -> str:

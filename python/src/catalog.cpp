@@ -31,6 +31,23 @@ DatasetOrder to_order(py::handle obj, Violations& v) {
     return DatasetOrder::created;
 }
 
+// A location for display: a URI's password (user:password@ or password=...) replaced by ***.
+std::string without_password(std::string location) {
+    if (const auto scheme = location.find("://"); scheme != std::string::npos) {
+        const auto at = location.find('@', scheme + 3);
+        const auto colon = location.find(':', scheme + 3);
+        if (at != std::string::npos && colon != std::string::npos && colon < at &&
+            location.find('/', scheme + 3) > at)
+            location.replace(colon + 1, at - colon - 1, "***");
+    }
+    for (auto key = location.find("password="); key != std::string::npos; key = location.find("password=", key + 1)) {
+        const auto begin = key + 9;
+        const auto end = location.find('&', begin);
+        location.replace(begin, (end == std::string::npos ? location.size() : end) - begin, "***");
+    }
+    return location;
+}
+
 constexpr const char* times_doc = R"doc(
 Times are accepted as an aware :class:`datetime.datetime` (converted exactly), a naive one (taken
 as local time), a :class:`datetime.date` (midnight UTC) or an ISO 8601 str; they come back as
@@ -40,8 +57,9 @@ aware datetimes in UTC.)doc";
 
 void init_catalog(py::module_& m) {
     py::class_<CatalogHandle> cls(m, "Catalog", R"doc(
-A datatrail catalogue: one SQLite file holding investigations, instruments, samples, datasets,
-their files and metadata.
+A datatrail catalogue: one SQLite file (a beamline, a laptop) or a PostgreSQL database (a
+facility) holding investigations, instruments, samples, datasets, their files and metadata, and
+provenance. Both engines have the same API, rules and answers.
 
 >>> with datatrail.Catalog("beamtime.db") as cat:
 ...     ds = cat.register_dataset("scan_001", metadata={"energy": (12.7, "keV")})
@@ -51,20 +69,26 @@ the GIL is released during every call. Several processes may write the same file
 atomic: when it fails (with a :class:`ValidationError`, :class:`NotFound`, :class:`Conflict` ...)
 nothing has been written.
 
-:param path: the file, created if missing and migrated if older; ``":memory:"`` gives a private
-    in-memory catalogue
+:param path: an SQLite file, created if missing and migrated if older (also as
+    ``"sqlite:///abs/path.db"``); ``":memory:"`` gives a private in-memory catalogue; a libpq URI
+    (``"postgresql://user@host:5432/facility"``, ``"postgresql:///facility?host=/run/postgresql"``)
+    opens a PostgreSQL database, whose tables are created on first use
 :param pid_prefix: the PID prefix of a new catalogue (default ``"local"``); an existing catalogue
     keeps its own, and naming a different one is a :class:`Conflict`
-:param busy_timeout: seconds a write waits for another process's write before
-    :class:`StorageError`
+:param busy_timeout: seconds a write waits for another writer before :class:`StorageError`
+    (SQLite's busy timeout; PostgreSQL's lock timeout)
 :param lineage_index: whether lineage walks use an in-memory copy of the derivation links
     and the datasets' PIDs, loaded on the first walk (about 140 MB for a million datasets and
     three million links) and kept current with every write from any process; ``False`` walks
     the file instead, holding no memory, several times slower for deep walks in large catalogues
-:raises StorageError: when the file cannot be opened or was written by a newer datatrail
+:param postgres_pool_size: PostgreSQL only (an SQLite catalogue refuses it): at most this many
+    connections open at once, shared by the catalogue's threads (default 4)
+:raises StorageError: when the catalogue cannot be opened (a missing folder, a server that does
+    not answer) or was written by a newer datatrail
 )doc");
 
-    cls.def(py::init([](const PathArg& path, const OptStrArg& pid_prefix, double busy_timeout, bool lineage_index) {
+    cls.def(py::init([](const PathArg& path, const OptStrArg& pid_prefix, double busy_timeout, bool lineage_index,
+                        const OptIntArg& postgres_pool_size) {
                 Violations v;
                 const std::string p = to_path(path, "path", v);
                 CatalogOptions options;
@@ -75,13 +99,16 @@ nothing has been written.
                 else
                     options.busy_timeout = std::chrono::milliseconds(std::llround(busy_timeout * 1000.0));
                 options.lineage_index = lineage_index;
+                if (const auto size = to_opt_count(postgres_pool_size, "postgres_pool_size", v))
+                    options.postgres_pool_size = static_cast<std::size_t>(*size);
                 v.throw_if_any();
                 return std::make_unique<CatalogHandle>(p, std::move(options));
             }),
             py::arg("path"), py::arg("pid_prefix") = py::none(), py::arg("busy_timeout") = 10.0,
-            py::arg("lineage_index") = true);
+            py::arg("lineage_index") = true, py::arg("postgres_pool_size") = py::none());
 
-    cls.def_property_readonly("path", &CatalogHandle::path, "The catalogue's file (or ``\":memory:\"``).")
+    cls.def_property_readonly("path", &CatalogHandle::path,
+                              "The catalogue's location as given: a file, ``\":memory:\"`` or a URI.")
         .def_property_readonly(
             "pid_prefix", [](const CatalogHandle& self) { return self.get()->pid_prefix(); },
             "The prefix of the PIDs this catalogue mints, e.g. ``\"local\"``.")
@@ -104,8 +131,9 @@ Calls already running in other threads finish first.
             [](CatalogHandle& self, const ExcTypeArg&, const ExcValueArg&, const TracebackArg&) { self.close(); },
             py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "Close the catalogue.")
         .def("__repr__", [](const CatalogHandle& self) {
-            if (self.closed()) return "Catalog(" + repr_str(self.path()) + ", closed=True)";
-            return "Catalog(" + repr_str(self.path()) + ", pid_prefix=" + repr_str(self.get()->pid_prefix()) + ")";
+            const auto shown = repr_str(without_password(self.path()));
+            if (self.closed()) return "Catalog(" + shown + ", closed=True)";
+            return "Catalog(" + shown + ", pid_prefix=" + repr_str(self.get()->pid_prefix()) + ")";
         });
 
     // --- instruments, investigations, samples ------------------------------------------------

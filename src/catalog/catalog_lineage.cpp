@@ -60,6 +60,10 @@ std::vector<std::pair<std::int64_t, int>> Catalog::Impl::walk(StoreReader& store
         pids->reserve(found.size());
         for (const auto& [id, d] : found) {
             pids->emplace_back(graph.pid(id));
+            // The lineage index reads datasets above the highest id it holds; on an engine whose
+            // ids are not given in commit order (PostgreSQL), a dataset committed after one with
+            // a higher id is not in it: read its PID from the store.
+            if (pids->back().empty()) pids->back() = store.dataset_pid(id);
             if (pids->back().empty()) throw StorageError(fmt::format("derivation names dataset id {}, which is missing", id));
         }
     });

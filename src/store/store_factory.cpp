@@ -1,7 +1,10 @@
 // Which engine a catalogue location names: a path, ":memory:" or sqlite:///abs/path for SQLite;
 // a libpq URI (postgresql://..., postgres://...) for PostgreSQL.
 #include "catalog/catalog_impl.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+
+#include <datatrail/pid.hpp>
 
 #include <fmt/format.h>
 
@@ -14,9 +17,18 @@ bool starts_with(std::string_view text, std::string_view prefix) { return text.s
 
 std::unique_ptr<Store> open_store(const std::filesystem::path& location, const CatalogOptions& options) {
     const std::string text = location.string();
-    if (starts_with(text, "postgresql://") || starts_with(text, "postgres://"))
-        throw StorageError(fmt::format(
-            "cannot open '{}': this build of datatrail has no PostgreSQL engine yet; use an SQLite file", text));
+    if (options.pid_prefix && !is_valid_pid_prefix(*options.pid_prefix))
+        throw ValidationError({{"pid_prefix", *options.pid_prefix,
+                                "must be a letter or digit followed by letters, digits, '.', '_' or '-'"}});
+    if (starts_with(text, "postgresql://") || starts_with(text, "postgres://")) {
+        if (options.postgres_pool_size && *options.postgres_pool_size == 0)
+            throw ValidationError({{"postgres_pool_size", "0", "must be at least 1"}});
+        return std::make_unique<PostgresStore>(text, options);
+    }
+    // Options of the other engine are refused rather than silently ignored.
+    if (options.postgres_pool_size)
+        throw ValidationError({{"postgres_pool_size", std::to_string(*options.postgres_pool_size),
+                                fmt::format("applies to PostgreSQL catalogues only, not to the SQLite catalogue '{}'", text)}});
     if (starts_with(text, "sqlite://")) {
         // sqlite:///abs/path.db: three slashes, the third starting the absolute path.
         const std::string path = text.substr(std::string_view("sqlite://").size());

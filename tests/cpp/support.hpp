@@ -10,6 +10,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <string_view>
 #include <fstream>
 #include <random>
 #include <string>
@@ -117,6 +119,23 @@ inline void postgres_exec(const std::string& uri, const std::string& sql) {
     if (!ok) FAIL(sql, ": ", message);
 }
 
+// Reads one value with libpq directly.
+inline std::string postgres_value(const std::string& uri, const std::string& sql) {
+    PGconn* conn = PQconnectdb(uri.c_str());
+    std::string out, error;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        error = PQerrorMessage(conn);
+    } else {
+        PGresult* r = PQexec(conn, sql.c_str());
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) error = PQresultErrorMessage(r);
+        else if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) out = PQgetvalue(r, 0, 0);
+        PQclear(r);
+    }
+    PQfinish(conn);
+    if (!error.empty()) FAIL(sql, ": ", error);
+    return out;
+}
+
 // A database of its own on the test server for one test, dropped when the test ends, so that
 // tests neither see each other's rows nor depend on their order.
 class PostgresDatabase {
@@ -145,6 +164,38 @@ private:
     std::string server_;
     std::string name_;
     std::string uri_;
+};
+
+// The engine this run of the suite tests: the C++ suite runs once per engine (ctest registers
+// it twice), with DATATRAIL_TEST_ENGINE=sqlite (the default) or postgres. Test cases that only
+// make sense on one engine are in the doctest suite "sqlite" or "postgres" and say why.
+inline bool on_postgres() {
+    const char* engine = std::getenv("DATATRAIL_TEST_ENGINE");
+    return engine && std::string_view(engine) == "postgres";
+}
+
+// A catalogue of its own for one test, on the engine under test: a file in a temporary folder
+// (SQLite) or a fresh database on the test server (PostgreSQL); removed when the test ends.
+class CatalogLocation {
+public:
+    CatalogLocation() {
+        if (on_postgres()) database_ = std::make_unique<PostgresDatabase>();
+        else folder_ = std::make_unique<TempDir>();
+    }
+    std::string str() const { return database_ ? database_->uri() : (folder_->path() / "catalog.db").string(); }
+    operator std::filesystem::path() const { return str(); }
+
+    // SQL run directly on the catalogue, beside the library, to arrange or check what is stored
+    // (written for both engines: what both dialects accept).
+    void exec(const std::string& sql) const {
+        if (database_) database_->exec(sql);
+        else sql_exec(str(), sql);
+    }
+    std::string value(const std::string& sql) const { return database_ ? postgres_value(str(), sql) : sql_value(str(), sql); }
+
+private:
+    std::unique_ptr<TempDir> folder_;
+    std::unique_ptr<PostgresDatabase> database_;
 };
 
 }  // namespace test

@@ -32,7 +32,8 @@ bool has(const std::vector<Violation>& vs, const std::string& field, const std::
 }
 
 struct Fixture {
-    Catalog cat{":memory:"};
+    test::CatalogLocation location;
+    Catalog cat{location};
     Fixture() {
         cat.add_instrument({.name = "ID11", .facility = "ESRF"});
         Investigation inv;
@@ -271,6 +272,7 @@ TEST_CASE("enumerations and options") {
     CHECK(has(vs, "kind", "cooked", "raw, processed"));
     vs = expect<ValidationError>([] { parse_dataset_state("done"); });
     CHECK(has(vs, "state", "done", "acquiring, complete, failed"));
-    vs = expect<ValidationError>([] { Catalog cat(":memory:", {.pid_prefix = "bad/prefix"}); });
+    const test::CatalogLocation where;
+    vs = expect<ValidationError>([&] { Catalog cat(where, {.pid_prefix = "bad/prefix"}); });
     CHECK(has(vs, "pid_prefix", "bad/prefix", "letter or digit"));
 }

@@ -9,7 +9,7 @@ using test::sql_exec;
 using test::sql_value;
 
 
-TEST_CASE("a catalogue file is created in WAL mode at the latest schema, with its PID prefix") {
+TEST_CASE("a catalogue file is created in WAL mode at the latest schema, with its PID prefix" * doctest::test_suite("sqlite")) {
     test::TempDir dir;
     const auto path = dir / "beamtime.db";
     {
@@ -30,7 +30,22 @@ TEST_CASE("a catalogue file is created in WAL mode at the latest schema, with it
     CHECK(Catalog(path, {.pid_prefix = "esrf"}).pid_prefix() == "esrf");
 }
 
-TEST_CASE("the default prefix is 'local'; :memory: catalogues are private") {
+TEST_CASE("a catalogue keeps the PID prefix it was created with; the default is 'local'") {
+    test::CatalogLocation where, other;
+    {
+        Catalog cat(where, {.pid_prefix = "esrf"});
+        CHECK(cat.pid_prefix() == "esrf");
+        CHECK(cat.schema_version() == Catalog::latest_schema_version());
+        CHECK(cat.register_dataset(test::dataset("scan")).pid.starts_with("esrf/"));
+    }
+    Catalog again(where);
+    CHECK(again.pid_prefix() == "esrf");
+    CHECK(again.count_datasets() == 1);
+    CHECK_THROWS_WITH_AS(Catalog(where, {.pid_prefix = "hzdr"}), doctest::Contains("keeps it"), Conflict);
+    CHECK(Catalog(other).pid_prefix() == "local");
+}
+
+TEST_CASE("the default prefix is 'local'; :memory: catalogues are private" * doctest::test_suite("sqlite")) {
     Catalog a(":memory:");
     Catalog b(":memory:");
     CHECK(a.pid_prefix() == "local");
@@ -39,7 +54,7 @@ TEST_CASE("the default prefix is 'local'; :memory: catalogues are private") {
     CHECK(b.count_datasets() == 0);
 }
 
-TEST_CASE("opening a catalogue written by a newer datatrail is refused, and nothing is changed") {
+TEST_CASE("opening a catalogue written by a newer datatrail is refused, and nothing is changed" * doctest::test_suite("sqlite")) {
     test::TempDir dir;
     const auto path = dir / "future.db";
     { Catalog cat(path); }
@@ -55,7 +70,7 @@ TEST_CASE("opening a catalogue written by a newer datatrail is refused, and noth
     CHECK(sql_value(path, "PRAGMA user_version") == "99");
 }
 
-TEST_CASE("an empty SQLite file is migrated to the latest schema") {
+TEST_CASE("an empty SQLite file is migrated to the latest schema" * doctest::test_suite("sqlite")) {
     test::TempDir dir;
     const auto path = dir / "old.db";
     sql_exec(path, "PRAGMA user_version = 0");
@@ -64,7 +79,7 @@ TEST_CASE("an empty SQLite file is migrated to the latest schema") {
     CHECK(sql_value(path, "SELECT count(*) FROM sqlite_master WHERE name = 'dataset_metadata'") == "1");
 }
 
-TEST_CASE("opening in a folder that does not exist names the folder") {
+TEST_CASE("opening in a folder that does not exist names the folder" * doctest::test_suite("sqlite")) {
     test::TempDir dir;
     try {
         Catalog cat(dir / "missing" / "catalog.db");
@@ -75,7 +90,8 @@ TEST_CASE("opening in a folder that does not exist names the folder") {
 }
 
 TEST_CASE("instruments, investigations and samples round-trip, by PID and by name") {
-    Catalog cat(":memory:");
+    test::CatalogLocation where;
+    Catalog cat(where);
     const auto id11 = cat.add_instrument({.name = "ID11", .facility = "ESRF", .type = "beamline"});
     CHECK(id11.pid.starts_with("local/"));
     CHECK(cat.instrument("ID11") == id11);
@@ -119,7 +135,8 @@ TEST_CASE("instruments, investigations and samples round-trip, by PID and by nam
 }
 
 TEST_CASE("a dataset round-trips every field and metadata type") {
-    Catalog cat(":memory:");
+    test::CatalogLocation where;
+    Catalog cat(where);
     cat.add_instrument({.name = "ID11", .facility = "ESRF"});
     Dataset d;
     d.name = "scan_001";
@@ -163,7 +180,8 @@ TEST_CASE("a dataset round-trips every field and metadata type") {
 TEST_CASE("files are described from disk when asked: size, SHA-256, time, format") {
     test::TempDir dir;
     test::write_file(dir / "scan_001" / "frames.h5", "abc");
-    Catalog cat(dir / "catalog.db");
+    test::CatalogLocation where;
+    Catalog cat(where);
     Dataset d = test::dataset("scan_001");
     d.location = dir.path().string();
     d.files = {{.path = "scan_001/frames.h5"}};
@@ -187,7 +205,8 @@ TEST_CASE("files are described from disk when asked: size, SHA-256, time, format
 
 TEST_CASE("acquisition: files and metadata are added as they are written, then the dataset is complete") {
     test::TempDir dir;
-    Catalog cat(dir / "catalog.db");
+    test::CatalogLocation where;
+    Catalog cat(where);
     Dataset d = test::dataset("scan_002");
     d.state = DatasetState::acquiring;
     d.location = dir.path().string();
@@ -218,7 +237,8 @@ TEST_CASE("acquisition: files and metadata are added as they are written, then t
 }
 
 TEST_CASE("batch registration keeps the order and mints sortable PIDs") {
-    Catalog cat(":memory:");
+    test::CatalogLocation where;
+    Catalog cat(where);
     std::vector<Dataset> batch;
     for (int i = 0; i < 500; ++i) batch.push_back(test::dataset("scan_" + std::to_string(i), {{"index", i}}));
     const auto stored = cat.register_datasets(batch);
@@ -231,14 +251,15 @@ TEST_CASE("batch registration keeps the order and mints sortable PIDs") {
 }
 
 TEST_CASE("caller-supplied PIDs are kept") {
-    Catalog cat(":memory:");
+    test::CatalogLocation where;
+    Catalog cat(where);
     Dataset d = test::dataset("external");
     d.pid = "10.15151/ESRF-DC-1534175008";
     CHECK(cat.register_dataset(d).pid == d.pid);
     CHECK(cat.dataset(d.pid).name == "external");
 }
 
-TEST_CASE("a version 1 catalogue (no provenance tables) is migrated on opening, its data kept") {
+TEST_CASE("a version 1 catalogue (no provenance tables) is migrated on opening, its data kept" * doctest::test_suite("sqlite")) {
     test::TempDir dir;
     const auto path = dir / "v1.db";
     std::string pid;
@@ -260,7 +281,7 @@ TEST_CASE("a version 1 catalogue (no provenance tables) is migrated on opening, 
     CHECK(cat.start_activity(a).used.size() == 1);
 }
 
-TEST_CASE("a metadata value stored with a type code this library does not know is a StorageError, not a guess") {
+TEST_CASE("a metadata value stored with a type code this library does not know is a StorageError, not a guess" * doctest::test_suite("sqlite")) {
     test::TempDir dir;
     const auto path = dir / "future.db";
     std::string pid;
@@ -273,7 +294,7 @@ TEST_CASE("a metadata value stored with a type code this library does not know i
     CHECK_THROWS_WITH_AS(cat.dataset(pid), doctest::Contains("unknown type code 42"), StorageError);
 }
 
-TEST_CASE("catalogue locations: a path, :memory:, sqlite:///abs/path; unknown schemes are refused") {
+TEST_CASE("catalogue locations: a path, :memory:, sqlite:///abs/path; unknown schemes are refused" * doctest::test_suite("sqlite")) {
     test::TempDir dir;
     const auto file = dir / "by-uri.db";
     {

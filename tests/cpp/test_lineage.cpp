@@ -14,7 +14,8 @@ namespace {
 // raw_a, raw_b --integrate(v1.2)--> int_a, int_b --merge(v2.0)--> merged --fit--> fit
 //                                                       raw_c --------------------^ (explicit derivation)
 struct Chain {
-    Catalog cat{":memory:"};
+    test::CatalogLocation location;
+    Catalog cat{location};
     std::string raw_a, raw_b, raw_c, int_a, int_b, merged, fit, integrate, merge, fitting;
 
     std::string step(const char* name, const char* program, const char* version, std::vector<std::string> inputs,
@@ -174,7 +175,8 @@ TEST_CASE("PROV-N, DOT and SVG") {
 }
 
 TEST_CASE("PIDs with characters outside PROV's names are percent-encoded") {
-    Catalog cat(":memory:");
+    test::CatalogLocation where;
+    Catalog cat(where);
     Dataset d = test::dataset("odd");
     d.pid = "local/a+b=c";
     cat.register_dataset(d);

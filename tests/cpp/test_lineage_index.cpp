@@ -86,8 +86,7 @@ void check_walks(const Catalog& cat, const RandomGraph& g, const std::string& st
 }  // namespace
 
 TEST_CASE("walks over the lineage index and over the file find what a plain search of the links finds") {
-    test::TempDir dir;
-    const auto path = dir / "graph.db";
+    const test::CatalogLocation path;
     Catalog indexed(path);
     const RandomGraph g(indexed, 300, 7);
     const Catalog file(path, {.lineage_index = false});
@@ -118,8 +117,7 @@ TEST_CASE("walks over the lineage index and over the file find what a plain sear
 }
 
 TEST_CASE("the lineage index sees links written after it was loaded, by its own catalogue and by another") {
-    test::TempDir dir;
-    const auto path = dir / "growing.db";
+    const test::CatalogLocation path;
     Catalog reader(path);
     RandomGraph g(reader, 60, 11);
     const auto& p = g.pids;
@@ -160,34 +158,32 @@ TEST_CASE("the lineage index sees links written after it was loaded, by its own 
 }
 
 TEST_CASE("many links written at once elsewhere: the lineage index is built again") {
-    test::TempDir dir;
-    const auto path = dir / "bulk.db";
+    const test::CatalogLocation path;
     Catalog cat(path);
     const auto p = register_many(cat, 400);
     cat.add_derivation(p[1], p[0]);
     CHECK(cat.descendant_pids(p[0]).size() == 1);  // loaded, with one link
     // Every later dataset derived from every earlier one: 79,800 links, more than the index
     // reads one by one.
-    sql_exec(path,
-             "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
-             "SELECT d.id, s.id, NULL, '', 1 + row_number() OVER (ORDER BY d.id, s.id) "
-             "FROM dataset d JOIN dataset s ON s.id < d.id WHERE NOT (d.id = 2 AND s.id = 1)");
-    REQUIRE(sql_value(path, "SELECT count(*) FROM derivation") == "79800");
+    path.exec(
+        "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
+        "SELECT d.id, s.id, NULL, '', 1 + row_number() OVER (ORDER BY d.id, s.id) "
+        "FROM dataset d JOIN dataset s ON s.id < d.id WHERE NOT (d.id = 2 AND s.id = 1)");
+    REQUIRE(path.value("SELECT count(*) FROM derivation") == "79800");
     CHECK(cat.descendant_pids(p[0], 1).size() == 399);
     CHECK(cat.ancestor_pids(p[399]).size() == 399);
     CHECK(cat.ancestor_pids(p[200], 2) == Catalog(path, {.lineage_index = false}).ancestor_pids(p[200], 2));
 }
 
 TEST_CASE("a walk reaching thousands of datasets finds each once, at its smallest depth") {
-    test::TempDir dir;
-    const auto path = dir / "wide.db";
+    const test::CatalogLocation path;
     Catalog cat(path);
     const auto pids = register_many(cat, 5000);
     // Dataset i (from 2) is derived from i - 1 and from i / 2: many paths of many lengths.
-    sql_exec(path,
-             "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
-             "SELECT id, source, NULL, '', row_number() OVER (ORDER BY id, source) FROM "
-             "(SELECT id, id - 1 AS source FROM dataset WHERE id >= 2 UNION SELECT id, id / 2 FROM dataset WHERE id >= 4)");
+    path.exec(
+        "INSERT INTO derivation (derived_id, source_id, activity_id, role, seq) "
+        "SELECT id, source, NULL, '', row_number() OVER (ORDER BY id, source) FROM "
+        "(SELECT id, id - 1 AS source FROM dataset WHERE id >= 2 UNION SELECT id, id / 2 FROM dataset WHERE id >= 4) AS links");
     std::multimap<std::string, std::string> up, down;
     const auto link = [&](std::size_t derived, std::size_t source) {  // ids count from 1
         up.emplace(pids[derived - 1], pids[source - 1]);
@@ -205,7 +201,8 @@ TEST_CASE("a walk reaching thousands of datasets finds each once, at its smalles
     }
 }
 
-TEST_CASE("a version 2 catalogue's links are numbered by the migration, and later ones follow") {
+TEST_CASE("a version 2 catalogue's links are numbered by the migration, and later ones follow" *
+          doctest::test_suite("sqlite")) {
     test::TempDir dir;
     const auto path = dir / "v2.db";
     std::vector<std::string> p;
@@ -236,8 +233,7 @@ TEST_CASE("a version 2 catalogue's links are numbered by the migration, and late
 }
 
 TEST_CASE("walks in several threads while another thread and another catalogue extend the chain") {
-    test::TempDir dir;
-    const auto path = dir / "threads.db";
+    const test::CatalogLocation path;
     Catalog cat(path);
     const auto root = cat.register_dataset(test::dataset("root")).pid;
     constexpr int links = 150;

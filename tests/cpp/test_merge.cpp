@@ -96,7 +96,8 @@ TEST_CASE("merging into an empty catalogue copies every record and link, PIDs an
     test::TempDir dir;
     Catalog beamline(dir / "beamline.db", {.pid_prefix = "id11"});
     fill(beamline);
-    Catalog facility(dir / "facility.db", {.pid_prefix = "esrf"});
+    test::CatalogLocation facility_location;  // the engine under test: SQLite -> it -> SQLite
+    Catalog facility(facility_location, {.pid_prefix = "esrf"});
     std::vector<std::string> stages;
     std::size_t last_done = 0, last_total = 0;
     const auto report = facility.merge_from(beamline, [&](const MergeProgress& p) {
@@ -138,7 +139,8 @@ TEST_CASE("records that differ are a Conflict listing every difference, and noth
     test::TempDir dir;
     Catalog beamline(dir / "beamline.db");
     fill(beamline);
-    Catalog facility(dir / "facility.db");
+    test::CatalogLocation facility_location;
+    Catalog facility(facility_location);
     facility.merge_from(beamline);
     const auto scan = beamline.find_datasets({.name = "scan_001"}).front();
     // The same PIDs, other content: a dataset renamed and re-valued, an agent with another email.
@@ -179,7 +181,8 @@ TEST_CASE("a merge whose links would close a cycle with the target's links is re
     test::TempDir dir;
     Catalog source(dir / "source.db");
     const auto ds = source.register_datasets({test::dataset("a"), test::dataset("b")});
-    Catalog target(dir / "target.db");
+    test::CatalogLocation target_location;
+    Catalog target(target_location);
     target.merge_from(source);
     target.add_derivation(ds[0].pid, ds[1].pid);  // here: a made from b
     source.add_derivation(ds[1].pid, ds[0].pid);  // there: b made from a

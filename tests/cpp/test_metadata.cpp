@@ -4,6 +4,9 @@
 
 using namespace datatrail;
 
+// No catalogue here: run once, not once per engine.
+TEST_SUITE_BEGIN("core");
+
 TEST_CASE("values keep their type") {
     CHECK(Value("eiger").type() == ValueType::string);
     CHECK(Value(std::string("x")).type() == ValueType::string);
@@ -71,3 +74,5 @@ TEST_CASE("stored value type codes are fixed, whatever the order of the variant"
     CHECK_FALSE(value_type_from_code(9).has_value());
     CHECK_FALSE(value_type_from_code(-1).has_value());
 }
+
+TEST_SUITE_END();

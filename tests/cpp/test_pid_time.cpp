@@ -9,6 +9,9 @@
 
 using namespace datatrail;
 
+// No catalogue here: run once, not once per engine.
+TEST_SUITE_BEGIN("core");
+
 TEST_CASE("ULIDs are 26 Crockford base32 characters, unique and sorted by creation") {
     std::vector<std::string> ids;
     for (int i = 0; i < 5000; ++i) ids.push_back(new_ulid());
@@ -58,3 +61,5 @@ TEST_CASE("times are ISO 8601 UTC with microseconds, parsed with offsets") {
         }
     }
 }
+
+TEST_SUITE_END();

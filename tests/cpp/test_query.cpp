@@ -60,8 +60,8 @@ TEST_CASE("syntax errors carry the position of the problem") {
 namespace {
 
 struct Beamtime {
-    test::TempDir dir;
-    Catalog cat{dir / "catalog.db"};
+    test::CatalogLocation location;
+    Catalog cat{location};
     std::vector<Dataset> stored;
 
     Beamtime() {

@@ -5,6 +5,9 @@
 
 using namespace datatrail;
 
+// No catalogue here: run once, not once per engine.
+TEST_SUITE_BEGIN("core");
+
 TEST_CASE("UDUNITS-2 units convert between compatible units") {
     CHECK(units::convert(12.7, "keV", "eV") == doctest::Approx(12700.0));
     CHECK(units::convert(1.0, "mm", "um") == doctest::Approx(1000.0));
@@ -63,3 +66,5 @@ TEST_CASE("unknown and incompatible units are UnitErrors naming the unit") {
     // Logarithmic units cannot be stored as SI numbers.
     CHECK_FALSE(units::is_known("lg(re 1 mW)"));
 }
+
+TEST_SUITE_END();

@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +22,36 @@ PG_TEST_SERVER = REPO / "scripts" / "pg-test-server.sh"
 _URI = re.compile(r"^(postgres(?:ql)?://[^/?]*)(/[^?]*)?(\?.*)?$")
 
 
+#: The engines every catalogue test runs on.
+ENGINES = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine under test: each test that uses a catalogue runs once per engine."""
+    return str(request.param)
+
+
 @pytest.fixture
-def catalog_path(tmp_path: Path) -> Path:
+def catalog_path(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str | Path]:
+    """Where the test's own catalogue lives: a file in the test's folder (SQLite), or a fresh
+    database on the test server (PostgreSQL), dropped when the test ends."""
+    if engine == "sqlite":
+        yield tmp_path / "catalog.db"
+        return
+    with fresh_database(request.getfixturevalue("postgres_uri")) as uri:
+        yield uri
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    """A catalogue file, for tests of what only SQLite has (its file, its locks); each such test
+    says why it is not run on PostgreSQL."""
     return tmp_path / "catalog.db"
 
 
 @pytest.fixture
-def catalog(catalog_path: Path) -> dt.Catalog:
+def catalog(catalog_path: str | Path) -> Iterator[dt.Catalog]:
     with dt.Catalog(catalog_path) as cat:
         yield cat
 
@@ -120,3 +144,45 @@ def postgres_database(postgres_uri: str) -> Iterator[str]:
     """The URI of a fresh database of the test's own, dropped when the test ends."""
     with fresh_database(postgres_uri) as uri:
         yield uri
+
+
+#: Every table a write of the catalogue inserts into or updates.
+WRITTEN_TABLES = (
+    "instrument", "investigation", "participant", "sample", "sample_metadata", "dataset", "datafile",
+    "metadata_key", "dataset_metadata", "dataset_text", "agent", "activity", "activity_parameter", "used",
+    "generation", "derivation", "communication", "association",
+)
+
+
+class Blocker:
+    """Another connection that holds what every datatrail write needs, until release(): SQLite's
+    write lock (BEGIN IMMEDIATE), or on PostgreSQL exclusive locks on the tables writes change,
+    taken by psql in an open transaction (reads go on: EXCLUSIVE mode lets them)."""
+
+    def __init__(self, engine: str, location: str | Path) -> None:
+        self._sqlite: sqlite3.Connection | None = None
+        self._psql: subprocess.Popen[str] | None = None
+        if engine == "sqlite":
+            self._sqlite = sqlite3.connect(location, isolation_level=None, check_same_thread=False)
+            self._sqlite.execute("BEGIN IMMEDIATE")
+            return
+        self._psql = subprocess.Popen(
+            [psql_program(), "-X", "-q", "-A", "-t", "-d", str(location)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._psql.stdin and self._psql.stdout
+        self._psql.stdin.write(f"BEGIN; LOCK TABLE {', '.join(WRITTEN_TABLES)} IN EXCLUSIVE MODE; SELECT 'locked';\n")
+        self._psql.stdin.flush()
+        assert self._psql.stdout.readline().strip() == "locked"
+
+    def release(self, commit: bool = True) -> None:
+        if self._sqlite is not None:
+            self._sqlite.execute("COMMIT" if commit else "ROLLBACK")
+            self._sqlite.close()
+        if self._psql is not None:
+            assert self._psql.stdin
+            self._psql.stdin.write("COMMIT;\n" if commit else "ROLLBACK;\n")
+            self._psql.stdin.close()
+            assert self._psql.wait(timeout=30) == 0

@@ -15,18 +15,37 @@ import datatrail as dt
 UTC = dtm.timezone.utc
 
 
-def test_a_catalogue_file_is_created_and_reopened(catalog_path: Path) -> None:
+def test_a_catalogue_is_created_and_reopened(engine: str, catalog_path: Path) -> None:
     with dt.Catalog(catalog_path, pid_prefix="esrf") as cat:
         assert cat.pid_prefix == "esrf"
         assert cat.schema_version == dt.Catalog.latest_schema_version()
         pid = cat.register_dataset("scan").pid
         assert pid.startswith("esrf/")
-    assert catalog_path.exists()
+    if engine == "sqlite":
+        assert Path(catalog_path).exists()
     with dt.Catalog(str(catalog_path)) as again:
         assert again.pid_prefix == "esrf"
         assert again.dataset(pid).name == "scan"
     with pytest.raises(dt.Conflict):
         dt.Catalog(catalog_path, pid_prefix="hzdr")
+
+
+def test_options_of_one_engine_are_refused_by_the_other(tmp_path: Path, postgres_database: str) -> None:
+    with pytest.raises(dt.ValidationError, match="PostgreSQL catalogues only"):
+        dt.Catalog(tmp_path / "c.db", postgres_pool_size=2)
+    assert not (tmp_path / "c.db").exists()
+    with pytest.raises(dt.ValidationError, match="postgres_pool_size"):
+        dt.Catalog(postgres_database, postgres_pool_size=-1)
+    with dt.Catalog(postgres_database, postgres_pool_size=2) as cat:
+        cat.register_dataset("scan")
+        assert cat.count_datasets() == 1
+
+
+def test_a_postgresql_uri_is_shown_without_its_password(postgres_database: str) -> None:
+    # A URI with a password: the server trusts the socket, so any password is accepted.
+    with_password = postgres_database.replace("user=datatrail", "user=datatrail&password=s3cret")
+    with dt.Catalog(with_password) as cat:
+        assert "s3cret" not in repr(cat) and "password=***" in repr(cat)
 
 
 def test_a_closed_catalogue_says_so(catalog_path: Path) -> None:

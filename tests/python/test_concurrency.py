@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import datatrail as dt
+from conftest import Blocker
 
 
 def test_threads_share_a_catalog(catalog: dt.Catalog) -> None:
@@ -58,12 +59,11 @@ def test_two_processes_write_one_file(catalog_path: Path) -> None:
         assert cat.count_datasets(where="energy = 12 keV") == 100
 
 
-def test_the_gil_is_released_while_a_write_waits_for_the_lock(catalog_path: Path) -> None:
+def test_the_gil_is_released_while_a_write_waits_for_the_lock(engine: str, catalog_path: Path) -> None:
     """Another connection holds the write lock; a datatrail write waits for it. If the GIL were
     held during the wait, this thread could not release the lock and the write would time out."""
     with dt.Catalog(catalog_path, busy_timeout=20.0) as cat:
-        blocker = sqlite3.connect(catalog_path, isolation_level=None, check_same_thread=False)
-        blocker.execute("BEGIN IMMEDIATE")
+        blocker = Blocker(engine, catalog_path)
         started = threading.Event()
         result: dict[str, object] = {}
 
@@ -82,22 +82,20 @@ def test_the_gil_is_released_while_a_write_waits_for_the_lock(catalog_path: Path
         while thread.is_alive() and progressed < 200_000:
             progressed += 1
         assert thread.is_alive(), "the write finished while the lock was held"
-        blocker.execute("COMMIT")
-        blocker.close()
+        blocker.release()
         thread.join(timeout=30)
         assert "error" not in result, result.get("error")
         assert progressed == 200_000
         assert cat.dataset(str(result["pid"])).name == "waited"
 
 
-def test_a_write_that_stays_locked_is_a_storage_error(catalog_path: Path) -> None:
+def test_a_write_that_stays_locked_is_a_storage_error(engine: str, catalog_path: Path) -> None:
     with dt.Catalog(catalog_path, busy_timeout=0.2) as cat:
-        blocker = sqlite3.connect(catalog_path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
+        blocker = Blocker(engine, catalog_path)
         try:
-            with pytest.raises(dt.StorageError, match="locked"):
+            # SQLite: "database is locked"; PostgreSQL: "canceling statement due to lock timeout".
+            with pytest.raises(dt.StorageError, match="locked|lock timeout"):
                 cat.register_dataset("never")
         finally:
-            blocker.execute("ROLLBACK")
-            blocker.close()
+            blocker.release(commit=False)
         assert cat.count_datasets() == 0

@@ -44,9 +44,10 @@ def records(cat: dt.Catalog) -> tuple:
     )
 
 
-def test_merge_copies_everything_once_and_reports_progress(tmp_path: Path) -> None:
+def test_merge_copies_everything_once_and_reports_progress(tmp_path: Path, catalog_path: str | Path) -> None:
+    # A beamline's SQLite file into the engine under test, and back into a new SQLite file.
     source = beamline(tmp_path / "beamline.db")
-    facility = dt.Catalog(tmp_path / "facility.db", pid_prefix="esrf")
+    facility = dt.Catalog(catalog_path, pid_prefix="esrf")
     calls: list[tuple[str, int, int]] = []
     report = facility.merge_from(source, progress=lambda stage, done, total: calls.append((stage, done, total)))
     assert (report.datasets.added, report.datasets.skipped) == (3, 0)
@@ -61,10 +62,17 @@ def test_merge_copies_everything_once_and_reports_progress(tmp_path: Path) -> No
     assert (again.datasets.added, again.datasets.skipped) == (0, 3)
     assert "MergeReport(instruments=MergeCount(added=0, skipped=1)" in repr(again)
 
+    copy = dt.Catalog(tmp_path / "copy.db")
+    copy.merge_from(facility)
+    assert records(copy) == records(source)
+    assert copy.ancestors(integrated.pid) == source.ancestors(integrated.pid)
 
-def test_a_merge_with_differences_raises_conflict_listing_them_and_writes_nothing(tmp_path: Path) -> None:
+
+def test_a_merge_with_differences_raises_conflict_listing_them_and_writes_nothing(
+    tmp_path: Path, catalog_path: str | Path
+) -> None:
     source = beamline(tmp_path / "beamline.db")
-    facility = dt.Catalog(tmp_path / "facility.db")
+    facility = dt.Catalog(catalog_path)
     facility.merge_from(source)
     scan = source.find_datasets(name="scan_001")[0]
     source.set_metadata(scan.pid, {"detector.name": "pilatus"})
@@ -78,8 +86,8 @@ def test_a_merge_with_differences_raises_conflict_listing_them_and_writes_nothin
     assert facility.count_datasets(name="new_one") == 0
 
 
-def test_merge_from_bad_arguments_are_clear(tmp_path: Path) -> None:
-    facility = dt.Catalog(tmp_path / "facility.db")
+def test_merge_from_bad_arguments_are_clear(tmp_path: Path, catalog_path: str | Path) -> None:
+    facility = dt.Catalog(catalog_path)
     with pytest.raises(TypeError):
         facility.merge_from("beamline.db")  # type: ignore[arg-type]
     with pytest.raises(dt.ValidationError, match="progress"):

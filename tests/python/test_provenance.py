@@ -8,7 +8,6 @@ import datetime as dtm
 import os
 import pickle
 import platform
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -21,6 +20,7 @@ import numpy as np
 import pytest
 
 import datatrail as dt
+from conftest import Blocker
 
 ORCID = "0000-0002-1825-0097"
 
@@ -512,7 +512,7 @@ WRITES: dict[str, Callable[[dt.Catalog, dict[str, Any]], object]] = {
 
 
 @pytest.mark.parametrize("call", sorted(WRITES))
-def test_the_gil_is_released_while_a_provenance_write_waits(catalog_path: Path, call: str) -> None:
+def test_the_gil_is_released_while_a_provenance_write_waits(engine: str, catalog_path: Path, call: str) -> None:
     """As in test_concurrency: another connection holds the write lock. If the call held the GIL
     while it waits, this thread could not release the lock and the call would time out."""
     with dt.Catalog(catalog_path, busy_timeout=5.0) as cat:
@@ -521,8 +521,7 @@ def test_the_gil_is_released_while_a_provenance_write_waits(catalog_path: Path, 
         x: dict[str, Any] = {"raw": raw, "other": other}
         x["run"] = cat.start_activity(dt.Activity("run"))
         x["other_run"] = cat.start_activity(dt.Activity("other run"))
-        blocker = sqlite3.connect(catalog_path, isolation_level=None, check_same_thread=False)
-        blocker.execute("BEGIN IMMEDIATE")
+        blocker = Blocker(engine, catalog_path)
         started = threading.Event()
         result: dict[str, object] = {}
 
@@ -540,8 +539,7 @@ def test_the_gil_is_released_while_a_provenance_write_waits(catalog_path: Path, 
         while thread.is_alive() and progressed < 100_000:
             progressed += 1
         assert thread.is_alive(), f"{call} finished while the lock was held: {result.get('error')!r}"
-        blocker.execute("COMMIT")
-        blocker.close()
+        blocker.release()
         thread.join(timeout=30)
         assert "error" not in result, result.get("error")
         assert progressed == 100_000

@@ -2,6 +2,7 @@
 // walks and graphs are built from (the walks themselves are in src/catalog/).
 #include "store/sqlite/sqlite_rows.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
+#include "store/environment_json.hpp"
 
 #include "catalog/validate.hpp"
 
@@ -13,31 +14,6 @@ namespace {
 
 using sqlite::Database;
 using sqlite::Statement;
-
-nlohmann::json environment_json(const Environment& e) {
-    nlohmann::json j = nlohmann::json::object();
-    if (!e.os.empty()) j["os"] = e.os;
-    if (!e.user.empty()) j["user"] = e.user;
-    if (!e.source_tree.empty()) j["source_tree"] = e.source_tree;
-    if (!e.git_commit.empty()) j["git_commit"] = e.git_commit;
-    if (e.git_dirty) j["git_dirty"] = *e.git_dirty;
-    if (!e.python_version.empty()) j["python_version"] = e.python_version;
-    if (!e.packages.empty()) j["packages"] = e.packages;
-    return j;
-}
-
-Environment environment_from(const std::string& text) {
-    const auto j = nlohmann::json::parse(text);
-    Environment e;
-    e.os = j.value("os", "");
-    e.user = j.value("user", "");
-    e.source_tree = j.value("source_tree", "");
-    e.git_commit = j.value("git_commit", "");
-    if (j.contains("git_dirty")) e.git_dirty = j["git_dirty"].get<bool>();
-    e.python_version = j.value("python_version", "");
-    if (j.contains("packages")) e.packages = j["packages"].get<std::map<std::string, std::string>>();
-    return e;
-}
 
 Agent agent_from(const Statement& st) {
     Agent a;
@@ -102,7 +78,7 @@ std::int64_t SqliteTx::insert_activity(const ActivityRow& row) {
     st->bind(1, a.pid).bind(2, a.name).bind(3, to_string(a.type)).bind(4, a.program).bind(5, a.version);
     st->bind(6, opt_time(a.start_time)).bind_text_or_null(7, opt_time(a.end_time)).bind(8, to_string(a.status));
     st->bind(9, a.host).bind(10, a.command_line).bind(11, row.parent_id).bind(12, a.log);
-    st->bind(13, environment_json(a.environment).dump()).bind(14, a.created_by).exec();
+    st->bind(13, environment_json(a.environment)).bind(14, a.created_by).exec();
     const auto id = db_.last_insert_rowid();
     put_metadata(MetadataOwner::activity, id, row.parameters);
     return id;
@@ -134,7 +110,7 @@ std::vector<Activity> SqliteTx::activities(const std::vector<std::int64_t>& ids)
             a.command_line = st->column_text(10);
             a.parent = st->column_text(11);
             a.log = st->column_text(12);
-            a.environment = environment_from(st->column_text(13));
+            a.environment = environment_from_json(st->column_text(13));
             a.created_by = st->column_text(14);
         }
     }

@@ -218,9 +218,6 @@ std::unique_ptr<Database> SqliteStore::open_connection(bool writer) const {
 
 SqliteStore::SqliteStore(const std::filesystem::path& path, const CatalogOptions& options)
     : path_(path.string()), memory_(path_ == ":memory:"), busy_timeout_(options.busy_timeout) {
-    if (options.pid_prefix && !is_valid_pid_prefix(*options.pid_prefix))
-        throw ValidationError({{"pid_prefix", *options.pid_prefix,
-                                "must be a letter or digit followed by letters, digits, '.', '_' or '-'"}});
     if (!memory_ && !path.parent_path().empty() && !std::filesystem::is_directory(path.parent_path()))
         throw StorageError(fmt::format("cannot create the catalogue '{}': the folder '{}' does not exist", path_,
                                        path.parent_path().string()));

@@ -1,0 +1,28 @@
+#pragma once
+// Private: reading and writing rows, shared by the PostgreSQL engine's files.
+#include "store/postgres/pq.hpp"
+#include "store/store.hpp"
+
+#include <datatrail/metadata.hpp>
+#include <datatrail/time.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace datatrail::detail::postgres {
+
+// Ids as a bigint[] literal, for `= ANY($1::bigint[])`.
+std::string id_array(const std::vector<std::int64_t>& ids);
+std::string opt_time(const std::optional<Timestamp>& t);
+std::optional<Timestamp> column_time(const pq::Result& r, int row, int col);
+std::string column_string(const pq::Result& r, int row, int col);
+std::string json_list(const std::vector<std::string>& items);
+std::vector<std::string> json_strings(std::string_view text);
+// A metadata value as the value column holds it, and back from type, value, unit, uncertainty
+// at col..col+3.
+std::string value_text(const MetadataRow& row);
+MetadataValue column_metadata(const pq::Result& r, int row, int col);
+
+}  // namespace datatrail::detail::postgres

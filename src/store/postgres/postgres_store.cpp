@@ -1,0 +1,756 @@
+// The PostgreSQL engine: connections, transactions, records and queries. Storage only: every
+// rule is applied above it (src/catalog/), exactly as for SQLite.
+#include "store/postgres/postgres_rows.hpp"
+#include "store/postgres/postgres_schema.hpp"
+#include "store/postgres/postgres_tx.hpp"
+
+#include "catalog/validate.hpp"
+
+#include <datatrail/pid.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+
+namespace datatrail::detail {
+
+namespace postgres {
+
+using pq::Result;
+
+std::string id_array(const std::vector<std::int64_t>& ids) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+    return out + "}";
+}
+
+std::string opt_time(const std::optional<Timestamp>& t) { return t ? format_time(*t) : std::string(); }
+
+std::optional<Timestamp> column_time(const Result& r, int row, int col) {
+    if (r.is_null(row, col)) return std::nullopt;
+    return parse_time(r.text(row, col));
+}
+
+std::string column_string(const Result& r, int row, int col) { return std::string(r.text(row, col)); }
+
+std::string json_list(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
+
+std::vector<std::string> json_strings(std::string_view text) {
+    return nlohmann::json::parse(text).get<std::vector<std::string>>();
+}
+
+std::string value_text(const MetadataRow& row) {
+    return std::visit(
+        [](const auto& v) -> std::string {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) return v;
+            else return fmt::format("{}", v);  // shortest text that reads back to the same number
+        },
+        row.value);
+}
+
+MetadataValue column_metadata(const Result& r, int row, int col) {
+    MetadataValue mv;
+    const auto code = r.int64(row, col);
+    const auto type = value_type_from_code(code);
+    if (!type) throw StorageError(fmt::format("the catalogue holds a metadata value of unknown type code {}", code));
+    const auto text = r.text(row, col + 1);
+    switch (*type) {
+        case ValueType::string: mv.value = std::string(text); break;
+        case ValueType::integer: {
+            std::int64_t i = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+            if (ec != std::errc() || end != text.data() + text.size())
+                throw StorageError(fmt::format("the catalogue holds an integer metadata value '{}' that is not one", text));
+            mv.value = i;
+            break;
+        }
+        case ValueType::floating: mv.value = std::stod(std::string(text)); break;
+        case ValueType::boolean: mv.value = text == "1"; break;
+        case ValueType::datetime: mv.value = parse_time(text); break;
+        case ValueType::json: mv.value = Json{std::string(text)}; break;
+        case ValueType::integer_array: mv.value = nlohmann::json::parse(text).get<std::vector<std::int64_t>>(); break;
+        case ValueType::float_array: mv.value = nlohmann::json::parse(text).get<std::vector<double>>(); break;
+        case ValueType::string_array: mv.value = json_strings(text); break;
+    }
+    mv.unit = column_string(r, row, col + 2);
+    if (!r.is_null(row, col + 3)) mv.uncertainty = r.float64(row, col + 3);
+    return mv;
+}
+
+}  // namespace postgres
+
+using pq::Params;
+using pq::Result;
+using namespace postgres;
+
+namespace {
+
+// Rows of `ids` read by `sql` (which selects the id first and filters on `= ANY($1)`), each
+// handed to `read(index in ids, result, row)`.
+template <class Read>
+void for_ids(pq::Connection& conn, std::string_view sql, const std::vector<std::int64_t>& ids, Read&& read) {
+    if (ids.empty()) return;
+    std::unordered_map<std::int64_t, std::size_t> index;
+    index.reserve(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) index.emplace(ids[i], i);
+    const auto r = conn.exec_cached(sql, Params().add(id_array(ids)));
+    for (int row = 0; row < r.rows(); ++row) read(index.at(r.int64(row, 0)), r, row);
+}
+
+template <class T>
+std::vector<T> only_found(std::vector<T> records, const std::vector<bool>& found) {
+    std::vector<T> out;
+    out.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i)
+        if (found[i]) out.push_back(std::move(records[i]));
+    return out;
+}
+
+std::string_view metadata_insert(MetadataOwner owner) {
+    switch (owner) {
+        case MetadataOwner::dataset:
+            return "INSERT INTO dataset_metadata (dataset_id, key_id, type, value, unit, si, si_unit, uncertainty) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dataset_id, key_id) DO UPDATE SET "
+                   "type = excluded.type, value = excluded.value, unit = excluded.unit, si = excluded.si, "
+                   "si_unit = excluded.si_unit, uncertainty = excluded.uncertainty";
+        case MetadataOwner::sample:
+            return "INSERT INTO sample_metadata (sample_id, key_id, type, value, unit, si, si_unit, uncertainty) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sample_id, key_id) DO UPDATE SET "
+                   "type = excluded.type, value = excluded.value, unit = excluded.unit, si = excluded.si, "
+                   "si_unit = excluded.si_unit, uncertainty = excluded.uncertainty";
+        case MetadataOwner::activity: break;
+    }
+    return "INSERT INTO activity_parameter (activity_id, key_id, type, value, unit, si, si_unit, uncertainty) "
+           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (activity_id, key_id) DO UPDATE SET "
+           "type = excluded.type, value = excluded.value, unit = excluded.unit, si = excluded.si, "
+           "si_unit = excluded.si_unit, uncertainty = excluded.uncertainty";
+}
+
+constexpr std::string_view insert_file_sql =
+    "INSERT INTO datafile (dataset_id, path, size, sha256, format, modified) VALUES ($1, $2, $3, $4, $5, $6)";
+constexpr std::string_view upsert_text_sql =
+    "INSERT INTO dataset_text (dataset_id, document) VALUES ($1, to_tsvector('simple', $2)) "
+    "ON CONFLICT (dataset_id) DO UPDATE SET document = excluded.document";
+
+void insert_file_rows(pq::Connection& conn, std::int64_t dataset, const std::vector<Datafile>& files, Params& p) {
+    for (const auto& f : files) {
+        p.clear();
+        p.add(dataset).add(f.path);
+        p.add(f.size ? std::optional<std::int64_t>(static_cast<std::int64_t>(*f.size)) : std::nullopt);
+        p.add(f.sha256).add(f.format);
+        if (f.modified) p.add(format_time(*f.modified));
+        else p.add(nullptr);
+        conn.exec_cached(insert_file_sql, p);
+    }
+}
+
+// The document full-text search indexes: name, description, keywords, string metadata.
+std::string document(const Dataset& d, const SearchText& t) {
+    return d.name + ' ' + d.description + ' ' + t.keywords + ' ' + t.metadata;
+}
+
+// A SQLite GLOB pattern as an anchored POSIX regular expression: * ? and [...] (with ^ or ! to
+// negate) keep their meaning, every other character is literal, case counts.
+std::string glob_regex(std::string_view glob) {
+    std::string out = "^";
+    for (std::size_t i = 0; i < glob.size(); ++i) {
+        const char c = glob[i];
+        if (c == '*') {
+            out += ".*";
+        } else if (c == '?') {
+            out += '.';
+        } else if (c == '[' && glob.find(']', i + 2) != std::string_view::npos) {
+            std::size_t j = i + 1;
+            out += '[';
+            if (glob[j] == '^' || glob[j] == '!') out += '^', ++j;
+            if (glob[j] == ']') out += "\\]", ++j;  // a ] first is a member, as in GLOB
+            for (; glob[j] != ']'; ++j) out += glob[j] == '\\' ? std::string("\\\\") : std::string(1, glob[j]);
+            out += ']';
+            i = j;
+        } else {
+            if (std::string_view(".^$|()+{}[]\\").find(c) != std::string_view::npos) out += '\\';
+            out += c;
+        }
+    }
+    return out + "$";
+}
+
+const char* sql_operator(Comparison op) {
+    switch (op) {
+        case Comparison::eq: return "=";
+        case Comparison::ne: return "<>";
+        case Comparison::lt: return "<";
+        case Comparison::le: return "<=";
+        case Comparison::gt: return ">";
+        case Comparison::ge: return ">=";
+        case Comparison::between: return "BETWEEN";
+    }
+    return "=";
+}
+
+// Full-text search terms as tsquery expressions over parameters: each word must occur (its
+// tokens as a phrase); a trailing '*' makes its last token a prefix. User text only ever travels
+// as a parameter: phraseto_tsquery takes any text, and a prefix word is cut to its letters and
+// digits first, which to_tsquery cannot misread as operators.
+std::string text_terms(std::string_view text, Params& p) {
+    std::vector<std::string> terms;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+        std::size_t j = i;
+        while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+        if (j == i) break;
+        std::string word(text.substr(i, j - i));
+        i = j;
+        const bool prefix = word.size() > 1 && word.back() == '*';
+        if (!prefix) {
+            p.add(word);
+            terms.push_back(fmt::format("phraseto_tsquery('simple', ${})", p.size()));
+            continue;
+        }
+        word.pop_back();
+        std::vector<std::string> tokens(1);
+        for (const char c : word) {
+            if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) tokens.back() += c;
+            else if (!tokens.back().empty()) tokens.emplace_back();
+        }
+        if (tokens.back().empty()) tokens.pop_back();
+        if (tokens.empty()) continue;
+        std::string query;
+        for (std::size_t k = 0; k < tokens.size(); ++k) query += (k ? " <-> " : "") + tokens[k];
+        p.add(query + ":*");
+        terms.push_back(fmt::format("to_tsquery('simple', ${})", p.size()));
+    }
+    std::string out;
+    for (const auto& t : terms) out += (out.empty() ? "" : " && ") + t;
+    return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Connections and transactions
+
+namespace {
+
+pq::PoolOptions pool_options(const CatalogOptions& options) {
+    pq::PoolOptions p;
+    if (options.postgres_pool_size) p.size = *options.postgres_pool_size;
+    return p;
+}
+
+// Unique violations come from a concurrent writer that committed the same PID, name or key
+// first: running the work again lets the catalogue's own checks see it and answer properly.
+bool worth_retrying(const pq::Failure& e) { return e.is_transient() || e.is_unique_violation(); }
+
+}  // namespace
+
+PostgresStore::PostgresStore(const std::string& uri, const CatalogOptions& options)
+    : pool_(uri, pool_options(options)),
+      max_attempts_(20),
+      lock_timeout_(fmt::format("SET LOCAL lock_timeout = {}", options.busy_timeout.count())) {
+    {
+        auto conn = pool_.acquire();
+        postgres::migrate(*conn);
+    }
+    write([&](StoreWriter& w) {
+        auto& conn = static_cast<PgTx&>(w).connection();
+        conn.exec_cached("SELECT pg_advisory_xact_lock($1)", Params().add(postgres::migration_lock));
+        const auto r = conn.exec_cached("SELECT value FROM catalog_info WHERE key = 'pid_prefix'");
+        if (r.rows() > 0) {
+            prefix_ = column_string(r, 0, 0);
+            if (options.pid_prefix && *options.pid_prefix != prefix_)
+                throw Conflict(fmt::format("pid_prefix '{}' was asked for, but the catalogue '{}' was created with "
+                                           "prefix '{}' and keeps it",
+                                           *options.pid_prefix, pq::redact_conninfo(uri), prefix_));
+            return;
+        }
+        prefix_ = options.pid_prefix.value_or("local");
+        conn.exec_cached("INSERT INTO catalog_info (key, value) VALUES ('pid_prefix', $1), ('created_at', $2)",
+                         Params().add(prefix_).add(format_time(now())));
+    });
+}
+
+int PostgresStore::schema_version() {
+    auto conn = pool_.acquire();
+    return postgres::schema_version(*conn);
+}
+
+void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
+    auto conn = pool_.acquire();
+    pq::Transaction tx(*conn, pq::Isolation::repeatable_read);
+    PgTx reader(*this, *conn);
+    work(reader);
+    tx.commit();
+}
+
+void PostgresStore::write(const std::function<void(StoreWriter&)>& work) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            auto conn = pool_.acquire();
+            pq::Transaction tx(*conn);
+            conn->exec(lock_timeout_);
+            PgTx writer(*this, *conn);
+            work(writer);
+            tx.commit();
+            remember_keys(writer.new_keys());
+            return;
+        } catch (const pq::Failure& e) {
+            if (!worth_retrying(e)) throw;
+            if (attempt >= max_attempts_) pq::throw_gave_up(e, attempt);
+        }
+        pq::pause_before_retry(attempt);
+    }
+}
+
+std::optional<PostgresStore::StoredKey> PostgresStore::committed_key(const std::string& key) {
+    std::lock_guard lock(keys_mutex_);
+    if (const auto it = keys_.find(key); it != keys_.end()) return it->second;
+    return std::nullopt;
+}
+
+void PostgresStore::remember_keys(std::unordered_map<std::string, StoredKey>& keys) {
+    std::lock_guard lock(keys_mutex_);
+    keys_.merge(keys);
+}
+
+// ---------------------------------------------------------------------------------------------
+// References and keys
+
+std::optional<Ref> PgTx::find_by_pid(Table table, const std::string& pid) {
+    const auto r = conn_.exec_cached(fmt::format("SELECT id, pid FROM {} WHERE pid = $1", table_name(table)),
+                                     Params().add(pid));
+    if (r.rows() == 0) return std::nullopt;
+    return Ref{r.int64(0, 0), column_string(r, 0, 1)};
+}
+
+std::vector<Ref> PgTx::find_by_name(Table table, const std::string& name, std::size_t limit) {
+    const auto capped = static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+    const auto r = conn_.exec_cached(
+        fmt::format("SELECT id, pid FROM {} WHERE name = $1 ORDER BY id LIMIT $2", table_name(table)),
+        Params().add(name).add(capped));
+    std::vector<Ref> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.int64(i, 0), column_string(r, i, 1)});
+    return out;
+}
+
+std::optional<PostgresStore::StoredKey> PgTx::find_key(const std::string& key) {
+    if (auto known = store_.committed_key(key)) return known;
+    if (const auto it = new_keys_.find(key); it != new_keys_.end()) return it->second;
+    const auto r = conn_.exec_cached("SELECT id, value_class, si_unit, unit FROM metadata_key WHERE key = $1",
+                                     Params().add(key));
+    if (r.rows() == 0) return std::nullopt;
+    PostgresStore::StoredKey found{r.int64(0, 0), {column_string(r, 0, 1), column_string(r, 0, 2), column_string(r, 0, 3)}};
+    // Not one of this transaction's own (those are in new_keys_): someone committed it.
+    std::unordered_map<std::string, PostgresStore::StoredKey> one{{key, found}};
+    store_.remember_keys(one);
+    return found;
+}
+
+std::optional<KeyInfo> PgTx::metadata_key(const std::string& key) {
+    if (auto found = find_key(key)) return std::move(found->info);
+    return std::nullopt;
+}
+
+std::int64_t PgTx::key_id(const MetadataRow& row) {
+    if (auto known = find_key(row.key)) return known->id;
+    // A writer that adds the same key at the same time makes this a unique violation, and the
+    // whole write runs again: then the key is there and its class and dimension are checked.
+    const auto r = conn_.exec_cached(
+        "INSERT INTO metadata_key (key, value_class, si_unit, unit) VALUES ($1, $2, $3, $4) RETURNING id",
+        Params().add(row.key).add(value_class(row.type)).add(row.si_unit).add(row.unit));
+    PostgresStore::StoredKey stored{r.int64(0, 0), {std::string(value_class(row.type)), row.si_unit, row.unit}};
+    new_keys_.emplace(row.key, stored);
+    return stored.id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+std::vector<Instrument> PgTx::instruments(const std::vector<std::int64_t>& ids) {
+    std::vector<Instrument> out(ids.size());
+    for_ids(conn_, "SELECT id, pid, name, facility, type FROM instrument WHERE id = ANY($1::bigint[])", ids,
+            [&](std::size_t i, const Result& r, int row) {
+                out[i] = {column_string(r, row, 1), column_string(r, row, 2), column_string(r, row, 3),
+                          column_string(r, row, 4)};
+            });
+    return out;
+}
+
+std::vector<Investigation> PgTx::investigations(const std::vector<std::int64_t>& ids) {
+    std::vector<Investigation> out(ids.size());
+    for_ids(conn_,
+            "SELECT i.id, i.pid, i.name, i.title, i.summary, i.start_time, i.end_time, ins.pid, i.release_date, i.doi "
+            "FROM investigation i LEFT JOIN instrument ins ON ins.id = i.instrument_id WHERE i.id = ANY($1::bigint[])",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                auto& inv = out[i];
+                inv.pid = column_string(r, row, 1);
+                inv.name = column_string(r, row, 2);
+                inv.title = column_string(r, row, 3);
+                inv.summary = column_string(r, row, 4);
+                inv.start_time = column_time(r, row, 5);
+                inv.end_time = column_time(r, row, 6);
+                inv.instrument = column_string(r, row, 7);
+                inv.release_date = column_time(r, row, 8);
+                inv.doi = column_string(r, row, 9);
+            });
+    for_ids(conn_,
+            "SELECT investigation_id, name, role, orcid, email FROM participant "
+            "WHERE investigation_id = ANY($1::bigint[]) ORDER BY investigation_id, position",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                out[i].participants.push_back(
+                    {column_string(r, row, 1), column_string(r, row, 2), column_string(r, row, 3), column_string(r, row, 4)});
+            });
+    return out;
+}
+
+std::vector<Sample> PgTx::samples(const std::vector<std::int64_t>& ids) {
+    std::vector<Sample> out(ids.size());
+    for_ids(conn_,
+            "SELECT s.id, s.pid, s.name, s.description, s.formula, i.pid, p.pid FROM sample s "
+            "LEFT JOIN investigation i ON i.id = s.investigation_id LEFT JOIN sample p ON p.id = s.parent_id "
+            "WHERE s.id = ANY($1::bigint[])",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                auto& s = out[i];
+                s.pid = column_string(r, row, 1);
+                s.name = column_string(r, row, 2);
+                s.description = column_string(r, row, 3);
+                s.formula = column_string(r, row, 4);
+                s.investigation = column_string(r, row, 5);
+                s.parent = column_string(r, row, 6);
+            });
+    for_ids(conn_,
+            "SELECT m.sample_id, k.key, m.type, m.value, m.unit, m.uncertainty FROM sample_metadata m "
+            "JOIN metadata_key k ON k.id = m.key_id WHERE m.sample_id = ANY($1::bigint[])",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                out[i].metadata.emplace(column_string(r, row, 1), column_metadata(r, row, 2));
+            });
+    return out;
+}
+
+std::vector<Dataset> PgTx::datasets(const std::vector<std::int64_t>& ids) {
+    std::vector<Dataset> out(ids.size());
+    for_ids(conn_,
+            "SELECT d.id, d.pid, d.kind, d.name, d.description, inv.pid, ins.pid, s.pid, array_to_json(d.techniques), "
+            "array_to_json(d.keywords), d.start_time, d.end_time, d.location, d.schema_name, d.state, d.created_by, "
+            "d.created_at FROM dataset d LEFT JOIN investigation inv ON inv.id = d.investigation_id "
+            "LEFT JOIN instrument ins ON ins.id = d.instrument_id LEFT JOIN sample s ON s.id = d.sample_id "
+            "WHERE d.id = ANY($1::bigint[])",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                auto& d = out[i];
+                d.pid = column_string(r, row, 1);
+                d.kind = parse_dataset_kind(r.text(row, 2));
+                d.name = column_string(r, row, 3);
+                d.description = column_string(r, row, 4);
+                d.investigation = column_string(r, row, 5);
+                d.instrument = column_string(r, row, 6);
+                d.sample = column_string(r, row, 7);
+                d.techniques = json_strings(r.text(row, 8));
+                d.keywords = json_strings(r.text(row, 9));
+                d.start_time = column_time(r, row, 10);
+                d.end_time = column_time(r, row, 11);
+                d.location = column_string(r, row, 12);
+                d.schema = column_string(r, row, 13);
+                d.state = parse_dataset_state(r.text(row, 14));
+                d.created_by = column_string(r, row, 15);
+                d.created_at = column_time(r, row, 16);
+            });
+    for_ids(conn_,
+            "SELECT m.dataset_id, k.key, m.type, m.value, m.unit, m.uncertainty FROM dataset_metadata m "
+            "JOIN metadata_key k ON k.id = m.key_id WHERE m.dataset_id = ANY($1::bigint[])",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                out[i].metadata.emplace(column_string(r, row, 1), column_metadata(r, row, 2));
+            });
+    for_ids(conn_,
+            "SELECT dataset_id, path, size, sha256, format, modified FROM datafile "
+            "WHERE dataset_id = ANY($1::bigint[]) ORDER BY id",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                Datafile f;
+                f.path = column_string(r, row, 1);
+                if (!r.is_null(row, 2)) f.size = static_cast<std::uint64_t>(r.int64(row, 2));
+                f.sha256 = column_string(r, row, 3);
+                f.format = column_string(r, row, 4);
+                f.modified = column_time(r, row, 5);
+                out[i].files.push_back(std::move(f));
+            });
+    return out;
+}
+
+std::vector<Dataset> PgTx::dataset_summaries(const std::vector<std::int64_t>& ids) {
+    std::vector<Dataset> out(ids.size());
+    std::vector<bool> found(ids.size());
+    for_ids(conn_,
+            "SELECT id, pid, name, kind, state, start_time, end_time, created_at, created_by FROM dataset "
+            "WHERE id = ANY($1::bigint[])",
+            ids, [&](std::size_t i, const Result& r, int row) {
+                auto& d = out[i];
+                found[i] = true;
+                d.pid = column_string(r, row, 1);
+                d.name = column_string(r, row, 2);
+                d.kind = parse_dataset_kind(r.text(row, 3));
+                d.state = parse_dataset_state(r.text(row, 4));
+                d.start_time = column_time(r, row, 5);
+                d.end_time = column_time(r, row, 6);
+                d.created_at = column_time(r, row, 7);
+                d.created_by = column_string(r, row, 8);
+            });
+    return only_found(std::move(out), found);
+}
+
+std::vector<std::int64_t> PgTx::all_ids(Table table) {
+    const auto r = conn_.exec_cached(fmt::format("SELECT id FROM {} ORDER BY id", table_name(table)));
+    std::vector<std::int64_t> ids;
+    ids.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) ids.push_back(r.int64(i, 0));
+    return ids;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+std::string PgTx::where_clause(const CompiledQuery& cq, Params& p) {
+    const auto& q = cq.query;
+    std::vector<std::string> terms;
+    const auto param = [&](auto&& value) {
+        p.add(value);
+        return fmt::format("${}", p.size());
+    };
+    const auto reference = [&](std::string_view column, const std::optional<std::int64_t>& id) {
+        if (id) terms.push_back(fmt::format("d.{} = {}", column, param(*id)));
+    };
+    if (q.kind) terms.push_back("d.kind = " + param(std::string(to_string(*q.kind))));
+    if (q.state) terms.push_back("d.state = " + param(std::string(to_string(*q.state))));
+    reference("investigation_id", cq.investigation_id);
+    reference("instrument_id", cq.instrument_id);
+    reference("sample_id", cq.sample_id);
+    if (q.started_after) terms.push_back("d.start_time >= " + param(format_time(*q.started_after)));
+    if (q.started_before) terms.push_back("d.start_time < " + param(format_time(*q.started_before)));
+    if (!q.name.empty()) terms.push_back("d.name ~ " + param(glob_regex(q.name)));
+    if (!q.keyword.empty()) terms.push_back(param(q.keyword) + " = ANY(d.keywords)");
+    if (!q.technique.empty()) terms.push_back(param(q.technique) + " = ANY(d.techniques)");
+    if (const auto text = text_terms(q.text, p); !text.empty())
+        terms.push_back(fmt::format("d.id IN (SELECT dataset_id FROM dataset_text WHERE document @@ ({}))", text));
+    for (const auto& c : cq.conditions) {
+        std::string test;
+        const auto key = param(c.key);
+        switch (c.kind) {
+            case CompiledCondition::Kind::number: {
+                const auto unit = param(c.si_unit);
+                if (c.op == Comparison::eq || c.op == Comparison::between) {
+                    test = fmt::format("si BETWEEN {} AND ", param(c.low));
+                    test += param(c.high);
+                } else if (c.op == Comparison::ne) {
+                    test = fmt::format("(si < {} OR si > ", param(c.low));
+                    test += param(c.high) + ")";
+                } else {
+                    test = fmt::format("si {} {}", sql_operator(c.op), param(c.low));
+                }
+                test = fmt::format("si_unit = {} AND si IS NOT NULL AND {}", unit, test);
+                break;
+            }
+            case CompiledCondition::Kind::text:
+                test = fmt::format("type = {} AND value {} {}", stored_code(ValueType::string), sql_operator(c.op), param(c.text));
+                if (c.op == Comparison::between) test += " AND " + param(c.text_high);
+                break;
+            case CompiledCondition::Kind::boolean:
+                test = fmt::format("type = {} AND value {} {}", stored_code(ValueType::boolean), sql_operator(c.op),
+                                   param(std::string(c.flag ? "1" : "0")));
+                break;
+        }
+        terms.push_back(fmt::format(
+            "d.id IN (SELECT dataset_id FROM dataset_metadata WHERE key_id = (SELECT id FROM metadata_key WHERE key = {}) "
+            "AND {})",
+            key, test));
+    }
+    if (terms.empty()) return {};
+    std::string where = " WHERE ";
+    for (std::size_t i = 0; i < terms.size(); ++i) where += (i ? " AND " : "") + terms[i];
+    return where;
+}
+
+std::vector<std::int64_t> PgTx::find_datasets(const CompiledQuery& cq) {
+    Params p;
+    std::string sql = "SELECT d.id FROM dataset d" + where_clause(cq, p);
+    const char* direction = cq.query.descending ? "DESC" : "ASC";
+    switch (cq.query.order) {
+        case DatasetOrder::created: sql += fmt::format(" ORDER BY d.id {}", direction); break;
+        // SQLite puts NULLs first going up and last going down; so does this.
+        case DatasetOrder::start_time:
+            sql += fmt::format(" ORDER BY d.start_time {0} NULLS {1}, d.id {0}", direction, cq.query.descending ? "LAST" : "FIRST");
+            break;
+        case DatasetOrder::name: sql += fmt::format(" ORDER BY d.name {0}, d.id {0}", direction); break;
+    }
+    if (cq.query.limit || cq.query.offset) {
+        p.add(cq.query.limit ? std::optional<std::int64_t>(static_cast<std::int64_t>(cq.query.limit)) : std::nullopt);
+        sql += fmt::format(" LIMIT ${}", p.size());
+        p.add(static_cast<std::int64_t>(cq.query.offset));
+        sql += fmt::format(" OFFSET ${}", p.size());
+    }
+    const auto r = conn_.exec(sql, p);
+    std::vector<std::int64_t> ids;
+    ids.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) ids.push_back(r.int64(i, 0));
+    return ids;
+}
+
+std::size_t PgTx::count_datasets(const CompiledQuery& cq) {
+    Params p;
+    const auto r = conn_.exec("SELECT count(*) FROM dataset d" + where_clause(cq, p), p);
+    return static_cast<std::size_t>(r.int64(0, 0));
+}
+
+std::vector<std::pair<std::int64_t, std::string>> PgTx::find_activities(const ActivityQuery& q,
+                                                                       std::optional<std::int64_t> parent) {
+    Params p;
+    std::string sql = "SELECT a.id, a.version FROM activity a WHERE true";
+    const auto param = [&](auto&& value) {
+        p.add(value);
+        return fmt::format("${}", p.size());
+    };
+    if (!q.name.empty()) sql += " AND a.name ~ " + param(glob_regex(q.name));
+    if (q.type) sql += " AND a.type = " + param(std::string(to_string(*q.type)));
+    if (q.status) sql += " AND a.status = " + param(std::string(to_string(*q.status)));
+    if (!q.program.empty()) sql += " AND a.program = " + param(q.program);
+    if (parent) sql += " AND a.parent_id = " + param(*parent);
+    sql += " ORDER BY a.id";
+    const auto r = conn_.exec(sql, p);
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.int64(i, 0), column_string(r, i, 1));
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+void PgTx::insert_instrument(const Instrument& in) {
+    const auto dup = conn_.exec_cached("SELECT pid FROM instrument WHERE facility = $1 AND name = $2",
+                                       Params().add(in.facility).add(in.name));
+    if (dup.rows() > 0)
+        throw Conflict(fmt::format("instrument.name '{}' must be unique per facility: '{}' already has it as {}", in.name,
+                                   in.facility, dup.text(0, 0)));
+    conn_.exec_cached("INSERT INTO instrument (pid, name, facility, type) VALUES ($1, $2, $3, $4)",
+                      Params().add(in.pid).add(in.name).add(in.facility).add(in.type));
+}
+
+void PgTx::insert_investigation(const InvestigationRow& row) {
+    const auto& in = row.investigation;
+    const auto dup = conn_.exec_cached("SELECT pid FROM investigation WHERE name = $1", Params().add(in.name));
+    if (dup.rows() > 0)
+        throw Conflict(fmt::format("investigation.name '{}' must be unique: the catalogue already has it as {}", in.name,
+                                   dup.text(0, 0)));
+    Params p;
+    p.add(in.pid).add(in.name).add(in.title).add(in.summary);
+    const auto time = [&](const std::optional<Timestamp>& t) {
+        if (t) p.add(format_time(*t));
+        else p.add(nullptr);
+    };
+    time(in.start_time), time(in.end_time);
+    p.add(row.instrument_id);
+    time(in.release_date);
+    p.add(in.doi);
+    const auto r = conn_.exec_cached(
+        "INSERT INTO investigation (pid, name, title, summary, start_time, end_time, instrument_id, release_date, doi) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        p);
+    const auto id = r.int64(0, 0);
+    for (std::size_t i = 0; i < in.participants.size(); ++i) {
+        const auto& x = in.participants[i];
+        conn_.exec_cached(
+            "INSERT INTO participant (investigation_id, position, name, role, orcid, email) VALUES ($1, $2, $3, $4, $5, $6)",
+            Params().add(id).add(static_cast<std::int64_t>(i)).add(x.name).add(x.role).add(x.orcid).add(x.email));
+    }
+}
+
+void PgTx::insert_sample(const SampleRow& row) {
+    const auto& s = row.sample;
+    const auto r = conn_.exec_cached(
+        "INSERT INTO sample (pid, name, description, formula, investigation_id, parent_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        Params().add(s.pid).add(s.name).add(s.description).add(s.formula).add(row.investigation_id).add(row.parent_id));
+    put_metadata(MetadataOwner::sample, r.int64(0, 0), row.metadata);
+}
+
+std::vector<std::int64_t> PgTx::insert_datasets(const std::vector<DatasetRow>& rows) {
+    std::vector<std::int64_t> ids;
+    ids.reserve(rows.size());
+    Params p;
+    std::optional<Timestamp> created_at;
+    std::string created_at_text;  // a batch shares one creation time: format it once
+    for (const auto& row : rows) {
+        const auto& d = row.dataset;
+        if (d.created_at != created_at) created_at = d.created_at, created_at_text = opt_time(d.created_at);
+        p.clear();
+        p.add(d.pid).add(to_string(d.kind)).add(d.name).add(d.description);
+        p.add(row.investigation_id).add(row.instrument_id).add(row.sample_id);
+        p.add(json_list(d.techniques)).add(json_list(d.keywords));
+        if (d.start_time) p.add(format_time(*d.start_time));
+        else p.add(nullptr);
+        if (d.end_time) p.add(format_time(*d.end_time));
+        else p.add(nullptr);
+        p.add(d.location).add(d.schema).add(to_string(d.state)).add(d.created_by).add(created_at_text);
+        // ON CONFLICT: a PID already here is the caller's Conflict, not an aborted transaction.
+        const auto r = conn_.exec_cached(
+            "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, techniques, "
+            "keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, ARRAY(SELECT json_array_elements_text($8::json)), "
+            "ARRAY(SELECT json_array_elements_text($9::json)), $10, $11, $12, $13, $14, $15, $16) "
+            "ON CONFLICT (pid) DO NOTHING RETURNING id",
+            p);
+        if (r.rows() == 0)
+            throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", row.field, d.pid));
+        const auto id = r.int64(0, 0);
+        ids.push_back(id);
+        put_metadata(MetadataOwner::dataset, id, row.metadata);
+        insert_file_rows(conn_, id, d.files, p);
+        p.clear();
+        conn_.exec_cached(upsert_text_sql, p.add(id).add(document(d, row.text)));
+    }
+    return ids;
+}
+
+void PgTx::insert_files(std::int64_t dataset, const std::vector<Datafile>& files) {
+    Params p;
+    insert_file_rows(conn_, dataset, files, p);
+}
+
+void PgTx::put_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows) {
+    const auto sql = metadata_insert(owner);
+    Params p;
+    for (const auto& row : rows) {
+        const auto key = key_id(row);
+        p.clear();
+        p.add(owner_id).add(key).add(stored_code(row.type)).add(value_text(row)).add(row.unit).add(row.si);
+        if (row.si_unit.empty()) p.add(nullptr);
+        else p.add(row.si_unit);
+        p.add(row.uncertainty);
+        conn_.exec_cached(sql, p);
+    }
+}
+
+void PgTx::set_search_text(std::int64_t dataset, const Dataset& d, const SearchText& text) {
+    conn_.exec_cached(upsert_text_sql, Params().add(dataset).add(document(d, text)));
+}
+
+void PgTx::set_state(std::int64_t dataset, DatasetState state, std::optional<Timestamp> end_time) {
+    Params p;
+    p.add(to_string(state));
+    if (end_time) p.add(format_time(*end_time));
+    else p.add(nullptr);
+    conn_.exec_cached("UPDATE dataset SET state = $1, end_time = COALESCE($2, end_time) WHERE id = $3", p.add(dataset));
+}
+
+void PgTx::set_output_states(std::int64_t activity, std::optional<DatasetState> only_from, DatasetState to,
+                             Timestamp end_time) {
+    Params p;
+    p.add(to_string(to)).add(format_time(end_time)).add(activity);
+    if (only_from) p.add(to_string(*only_from));
+    else p.add(nullptr);
+    conn_.exec_cached(
+        "UPDATE dataset SET state = $1, end_time = COALESCE(end_time, $2) "
+        "WHERE id IN (SELECT dataset_id FROM generation WHERE activity_id = $3) AND ($4::text IS NULL OR state = $4)",
+        p);
+}
+
+}  // namespace datatrail::detail
