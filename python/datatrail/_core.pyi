@@ -1,6 +1,7 @@
 """
 The compiled core of datatrail: the catalogue, its records, provenance (agents, activities,
-lineage graphs and their PROV exports), metadata conversion, units and the error classes.
+lineage graphs and their PROV exports), metadata conversion, units, file-system checks and the
+error classes.
 Import :mod:`datatrail` instead; it re-exports all of this.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'compare_versions', 'describe_file', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -2156,6 +2157,15 @@ def describe_file(root: str | os.PathLike[str], relative_path: str | os.PathLike
     :returns: a :class:`Datafile` whose ``path`` is ``relative_path``
     :raises NotFound: naming the full path when it is not a readable regular file
     """
+def file_system_magic(path: str | os.PathLike[str]) -> int:
+    """
+    The ``statfs()`` ``f_type`` of the file system that holds, or will hold, the catalogue file
+    ``path``: that of the folder it is in, after following symbolic links (SQLite keeps its journal,
+    ``-wal`` and ``-shm`` files beside the real file).
+    
+    :param path: a catalogue file, which need not exist yet
+    :raises StorageError: when its folder cannot be examined (e.g. it does not exist)
+    """
 def format_time(time: datetime.datetime | datetime.date | str) -> str:
     """
     Format a time as datatrail writes it: ISO 8601 in UTC with microseconds,
@@ -2189,6 +2199,32 @@ def is_valid_pid_prefix(prefix: str) -> bool:
     """
     Whether ``prefix`` is a valid PID prefix: a letter or digit followed by letters, digits,
     ``.``, ``_`` or ``-`` (``"local"``, ``"20.500.12345"``).
+    """
+def network_file_system(path: str | os.PathLike[str]) -> str | None:
+    """
+    The network or cluster file system that holds, or will hold, the catalogue file ``path``: a data
+    manager's check before pointing jobs at a folder, since SQLite's WAL mode, in which catalogues
+    are written, is not safe there.
+    
+    >>> datatrail.network_file_system("/gpfs/beamline/catalog.db")  # on a GPFS mount
+    'GPFS (IBM Storage Scale)'
+    
+    :param path: a catalogue file, which need not exist yet
+    :returns: the file system's name, as :func:`network_file_system_name` gives it; None when the
+        folder is on a local file system
+    :raises StorageError: when its folder cannot be examined (e.g. it does not exist)
+    """
+def network_file_system_name(magic: int) -> str | None:
+    """
+    The name of the network or cluster file system whose ``statfs()`` ``f_type`` is ``magic``.
+    
+    >>> datatrail.network_file_system_name(0x6969)
+    'NFS'
+    
+    :param magic: the file system's ``f_type``, as :func:`file_system_magic` returns it
+    :returns: e.g. ``"NFS"``, ``"Lustre"``, ``"GPFS (IBM Storage Scale)"``; None for a local file
+        system (ext4, xfs, btrfs, tmpfs, overlayfs ...) and for a number datatrail does not know
+    :raises ValidationError: when ``magic`` is not an int from 0 to 2**64 - 1
     """
 def new_pid(prefix: str) -> str:
     """

@@ -377,3 +377,4 @@ void init_prov(pybind11::module_& m);
 void init_catalog(pybind11::module_& m);
 // Catalog's provenance and lineage methods, added to the class init_catalog() registered.
 void init_catalog_provenance(pybind11::module_& m);
+void init_file_system(pybind11::module_& m);
