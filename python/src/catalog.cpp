@@ -61,10 +61,24 @@ nothing has been written.
     and the datasets' PIDs, loaded on the first walk (about 140 MB for a million datasets and
     three million links) and kept current with every write from any process; ``False`` walks
     the file instead, holding no memory, several times slower for deep walks in large catalogues
-:raises StorageError: when the file cannot be opened or was written by a newer datatrail
+:param read_only: open an existing catalogue for reading only: nothing is created, migrated or
+    written, and every write raises :class:`StorageError`; allowed on a network file system. A
+    catalogue in WAL mode (the default) still needs its ``-wal`` and ``-shm`` files beside it,
+    which SQLite creates if they are missing.
+:param sqlite_network_file_system: write a catalogue on a network or cluster file system
+    (NFS, SMB, Lustre, GPFS, CephFS ... see :func:`network_file_system`) anyway, accepting the
+    risk: the file is used in rollback-journal mode, relying on the file system's locks, one
+    writer at a time; every process that opens the file should pass it
+:raises StorageError: when the file cannot be opened, was written by a newer datatrail, or is on
+    a network file system and would be written without ``sqlite_network_file_system``; nothing
+    is created then
+:raises NotFound: when ``read_only`` names a file that does not exist
+:raises ValidationError: when options contradict each other (``read_only`` with
+    ``sqlite_network_file_system``, either with ``":memory:"``)
 )doc");
 
-    cls.def(py::init([](const PathArg& path, const OptStrArg& pid_prefix, double busy_timeout, bool lineage_index) {
+    cls.def(py::init([](const PathArg& path, const OptStrArg& pid_prefix, double busy_timeout, bool lineage_index,
+                        bool read_only, bool sqlite_network_file_system) {
                 Violations v;
                 const std::string p = to_path(path, "path", v);
                 CatalogOptions options;
@@ -75,11 +89,14 @@ nothing has been written.
                 else
                     options.busy_timeout = std::chrono::milliseconds(std::llround(busy_timeout * 1000.0));
                 options.lineage_index = lineage_index;
+                options.read_only = read_only;
+                options.sqlite_network_file_system = sqlite_network_file_system;
                 v.throw_if_any();
                 return std::make_unique<CatalogHandle>(p, std::move(options));
             }),
             py::arg("path"), py::arg("pid_prefix") = py::none(), py::arg("busy_timeout") = 10.0,
-            py::arg("lineage_index") = true);
+            py::arg("lineage_index") = true, py::arg("read_only") = false,
+            py::arg("sqlite_network_file_system") = false);
 
     cls.def_property_readonly("path", &CatalogHandle::path, "The catalogue's file (or ``\":memory:\"``).")
         .def_property_readonly(

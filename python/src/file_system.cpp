@@ -1,6 +1,7 @@
-// Network file systems: which one holds a path.
+// Network file systems: which one holds a path, and whether a catalogue may be written there.
 #include "convert.hpp"
 
+#include <datatrail/catalog.hpp>
 #include <datatrail/file_system.hpp>
 
 #include <cstdint>
@@ -81,8 +82,8 @@ The ``statfs()`` ``f_type`` of the file system that holds, or will hold, the cat
         },
         py::arg("path"), R"doc(
 The network or cluster file system that holds, or will hold, the catalogue file ``path``: a data
-manager's check before pointing jobs at a folder, since SQLite's WAL mode, in which catalogues
-are written, is not safe there.
+manager's check before pointing jobs at a folder. A catalogue there is not opened for writing
+unless :class:`Catalog` is given ``sqlite_network_file_system=True``.
 
 >>> datatrail.network_file_system("/gpfs/beamline/catalog.db")  # on a GPFS mount
 'GPFS (IBM Storage Scale)'
@@ -91,5 +92,37 @@ are written, is not safe there.
 :returns: the file system's name, as :func:`network_file_system_name` gives it; None when the
     folder is on a local file system
 :raises StorageError: when its folder cannot be examined (e.g. it does not exist)
+)doc");
+
+    m.def(
+        "check_catalog_file_system",
+        [](const PathArg& path, const OptIntArg& magic, bool read_only, bool sqlite_network_file_system) {
+            Violations v;
+            const std::string p = to_path(path, "path", v);
+            std::optional<std::uint64_t> number;
+            if (!magic.is_none()) number = to_magic(magic, v);
+            v.throw_if_any();
+            CatalogOptions options;
+            options.read_only = read_only;
+            options.sqlite_network_file_system = sqlite_network_file_system;
+            check_catalog_file_system(p, number, options);
+        },
+        py::arg("path"), py::arg("magic"), py::kw_only(), py::arg("read_only") = false,
+        py::arg("sqlite_network_file_system") = false, R"doc(
+The check :class:`Catalog` makes before it opens the catalogue file ``path`` with these options,
+for a file system given by its ``f_type``: it reads and writes nothing, so a rule can be tried
+for any file system from anywhere.
+
+>>> datatrail.check_catalog_file_system("catalog.db", datatrail.file_system_magic("catalog.db"))
+
+:param path: the catalogue file (``":memory:"`` for an in-memory catalogue)
+:param magic: the ``f_type`` of its folder (see :func:`file_system_magic`); None for none
+:param read_only: as for :class:`Catalog`
+:param sqlite_network_file_system: as for :class:`Catalog`
+:raises StorageError: when the file is on a network file system and would be opened for writing
+    without ``sqlite_network_file_system``; the message names the file, the file system, why,
+    and the remedies
+:raises ValidationError: when the options contradict each other or the path, or ``magic`` is not
+    an int from 0 to 2**64 - 1
 )doc");
 }

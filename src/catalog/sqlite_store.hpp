@@ -1,6 +1,7 @@
 #pragma once
 #include "catalog/lineage_index.hpp"
 #include "catalog/sqlite.hpp"
+#include "catalog/sqlite_file.hpp"
 #include "catalog/store.hpp"
 
 #include <chrono>
@@ -75,7 +76,7 @@ public:
 
 private:
     class ReaderLease;
-    // The write connection (which also sets WAL mode) or a read connection.
+    // The write connection (which also sets the journal mode) or a read connection.
     std::unique_ptr<sqlite::Database> open_connection(bool writer) const;
 
     struct KeyInfo {
@@ -128,6 +129,7 @@ private:
 
     std::string path_;
     bool memory_ = false;
+    FileMode file_;
     std::chrono::milliseconds busy_timeout_;
     std::string prefix_;
 
