@@ -43,6 +43,23 @@ struct CatalogOptions {
     // from any process. false: walk the catalogue file instead, one lookup per dataset reached;
     // no memory is held, and deep walks in large catalogues are several times slower.
     bool lineage_index = true;
+    // Open an existing catalogue for reading only: nothing is created, migrated or written, and
+    // every write method throws StorageError. A missing file is NotFound; a catalogue at an older
+    // schema version is refused with StorageError (migrating it needs a writable open). Allowed
+    // on network file systems (see datatrail/file_system.hpp); ":memory:" is a ValidationError.
+    // SQLite: a catalogue in rollback-journal mode is read through file locks alone. One in WAL
+    // mode (the default) still needs its -wal and -shm files beside it, which SQLite creates if
+    // missing (StorageError if the folder is not writable) and leaves there; on a network file
+    // system that is safe only while no other host writes the catalogue.
+    bool read_only = false;
+    // SQLite only. Write a catalogue file on a network or cluster file system anyway, accepting
+    // the risk: the file is used in rollback-journal mode (journal_mode=DELETE, switched from WAL
+    // if needed, no memory map), which relies only on the file system's POSIX locks. Those must
+    // work between hosts (NFS with lockd or NFSv4, Lustre mounted with flock; not sshfs); one
+    // writer at a time, and a write waits for running reads. Every process that opens the file
+    // should set it: one that does not, on a host where the file is local, switches it back to
+    // WAL. Combined with read_only, or for ":memory:", it is a ValidationError.
+    bool sqlite_network_file_system = false;
 };
 
 struct RegisterOptions {
@@ -58,7 +75,9 @@ public:
     // SQLite; a libpq URI ("postgresql://user@host:5432/facility",
     // "postgresql:///facility?host=/run/postgresql") opens a PostgreSQL database, which must
     // exist (its tables are created on first use). Another scheme is a ValidationError. A
-    // catalogue written by a newer datatrail is refused with StorageError.
+    // catalogue written by a newer datatrail is refused with StorageError, and so is writing an
+    // SQLite file on a network file system (see CatalogOptions::read_only and
+    // sqlite_network_file_system): nothing is created then.
     explicit Catalog(const std::filesystem::path& path, CatalogOptions options = {});
     ~Catalog();
     Catalog(Catalog&&) noexcept;

@@ -7,6 +7,7 @@
 #include <datatrail/datafile.hpp>
 #include <datatrail/dataset.hpp>
 #include <datatrail/error.hpp>
+#include <datatrail/file_system.hpp>
 #include <datatrail/instrument.hpp>
 #include <datatrail/investigation.hpp>
 #include <datatrail/lineage.hpp>

@@ -1,6 +1,7 @@
 """
 The compiled core of datatrail: the catalogue, its records, provenance (agents, activities,
-lineage graphs and their PROV exports), metadata conversion, units and the error classes.
+lineage graphs and their PROV exports), metadata conversion, units, file-system checks and the
+error classes.
 Import :mod:`datatrail` instead; it re-exports all of this.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'compare_versions', 'describe_file', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -1576,10 +1577,22 @@ class Catalog:
         and the datasets' PIDs, loaded on the first walk (about 140 MB for a million datasets and
         three million links) and kept current with every write from any process; ``False`` walks
         the file instead, holding no memory, several times slower for deep walks in large catalogues
+    :param read_only: open an existing catalogue for reading only: nothing is created, migrated or
+        written, and every write raises :class:`StorageError`; allowed on a network file system. A
+        catalogue in WAL mode (the default) still needs its ``-wal`` and ``-shm`` files beside it,
+        which SQLite creates if they are missing.
+    :param sqlite_network_file_system: SQLite only: write a catalogue on a network or cluster file
+        system (NFS, SMB, Lustre, GPFS, CephFS ... see :func:`network_file_system`) anyway, accepting
+        the risk: the file is used in rollback-journal mode, relying on the file system's locks, one
+        writer at a time; every process that opens the file should pass it
     :param postgres_pool_size: PostgreSQL only (an SQLite catalogue refuses it): at most this many
         connections open at once, shared by the catalogue's threads (default 4)
     :raises StorageError: when the catalogue cannot be opened (a missing folder, a server that does
-        not answer) or was written by a newer datatrail
+        not answer), was written by a newer datatrail, or is an SQLite file on a network file system
+        that would be written without ``sqlite_network_file_system``; nothing is created then
+    :raises NotFound: when ``read_only`` names a file that does not exist
+    :raises ValidationError: when options contradict each other (``read_only`` with
+        ``sqlite_network_file_system``, either with ``":memory:"``) or belong to the other engine
     """
     @staticmethod
     def latest_schema_version() -> int:
@@ -1594,7 +1607,7 @@ class Catalog:
         """
         Close the catalogue.
         """
-    def __init__(self, path: str | os.PathLike[str], pid_prefix: str | None = None, busy_timeout: typing.SupportsFloat | typing.SupportsIndex = 10.0, lineage_index: bool = True, postgres_pool_size: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], pid_prefix: str | None = None, busy_timeout: typing.SupportsFloat | typing.SupportsIndex = 10.0, lineage_index: bool = True, read_only: bool = False, sqlite_network_file_system: bool = False, postgres_pool_size: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -2224,6 +2237,24 @@ def capture_environment(source_tree: str | os.PathLike[str] | None = None) -> En
     :param source_tree: a folder of the code that runs; None for the working directory
     :returns: an :class:`Environment` without the Python fields
     """
+def check_catalog_file_system(path: str | os.PathLike[str], magic: int | None, *, read_only: bool = False, sqlite_network_file_system: bool = False) -> None:
+    """
+    The check :class:`Catalog` makes before it opens the catalogue file ``path`` with these options,
+    for a file system given by its ``f_type``: it reads and writes nothing, so a rule can be tried
+    for any file system from anywhere.
+    
+    >>> datatrail.check_catalog_file_system("catalog.db", datatrail.file_system_magic("catalog.db"))
+    
+    :param path: the catalogue file (``":memory:"`` for an in-memory catalogue)
+    :param magic: the ``f_type`` of its folder (see :func:`file_system_magic`); None for none
+    :param read_only: as for :class:`Catalog`
+    :param sqlite_network_file_system: as for :class:`Catalog`
+    :raises StorageError: when the file is on a network file system and would be opened for writing
+        without ``sqlite_network_file_system``; the message names the file, the file system, why,
+        and the remedies
+    :raises ValidationError: when the options contradict each other or the path, or ``magic`` is not
+        an int from 0 to 2**64 - 1
+    """
 def compare_versions(a: str, b: str) -> int:
     """
     Compare two version strings the way :meth:`Catalog.find_activities` does: dotted parts one by
@@ -2241,6 +2272,15 @@ def describe_file(root: str | os.PathLike[str], relative_path: str | os.PathLike
     :param relative_path: the file's path under it, as it will be recorded
     :returns: a :class:`Datafile` whose ``path`` is ``relative_path``
     :raises NotFound: naming the full path when it is not a readable regular file
+    """
+def file_system_magic(path: str | os.PathLike[str]) -> int:
+    """
+    The ``statfs()`` ``f_type`` of the file system that holds, or will hold, the catalogue file
+    ``path``: that of the folder it is in, after following symbolic links (SQLite keeps its journal,
+    ``-wal`` and ``-shm`` files beside the real file).
+    
+    :param path: a catalogue file, which need not exist yet
+    :raises StorageError: when its folder cannot be examined (e.g. it does not exist)
     """
 def format_time(time: datetime.datetime | datetime.date | str) -> str:
     """
@@ -2275,6 +2315,32 @@ def is_valid_pid_prefix(prefix: str) -> bool:
     """
     Whether ``prefix`` is a valid PID prefix: a letter or digit followed by letters, digits,
     ``.``, ``_`` or ``-`` (``"local"``, ``"20.500.12345"``).
+    """
+def network_file_system(path: str | os.PathLike[str]) -> str | None:
+    """
+    The network or cluster file system that holds, or will hold, the catalogue file ``path``: a data
+    manager's check before pointing jobs at a folder. A catalogue there is not opened for writing
+    unless :class:`Catalog` is given ``sqlite_network_file_system=True``.
+    
+    >>> datatrail.network_file_system("/gpfs/beamline/catalog.db")  # on a GPFS mount
+    'GPFS (IBM Storage Scale)'
+    
+    :param path: a catalogue file, which need not exist yet
+    :returns: the file system's name, as :func:`network_file_system_name` gives it; None when the
+        folder is on a local file system
+    :raises StorageError: when its folder cannot be examined (e.g. it does not exist)
+    """
+def network_file_system_name(magic: int) -> str | None:
+    """
+    The name of the network or cluster file system whose ``statfs()`` ``f_type`` is ``magic``.
+    
+    >>> datatrail.network_file_system_name(0x6969)
+    'NFS'
+    
+    :param magic: the file system's ``f_type``, as :func:`file_system_magic` returns it
+    :returns: e.g. ``"NFS"``, ``"Lustre"``, ``"GPFS (IBM Storage Scale)"``; None for a local file
+        system (ext4, xfs, btrfs, tmpfs, overlayfs ...) and for a number datatrail does not know
+    :raises ValidationError: when ``magic`` is not an int from 0 to 2**64 - 1
     """
 def new_pid(prefix: str) -> str:
     """

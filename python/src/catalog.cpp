@@ -81,14 +81,26 @@ nothing has been written.
     and the datasets' PIDs, loaded on the first walk (about 140 MB for a million datasets and
     three million links) and kept current with every write from any process; ``False`` walks
     the file instead, holding no memory, several times slower for deep walks in large catalogues
+:param read_only: open an existing catalogue for reading only: nothing is created, migrated or
+    written, and every write raises :class:`StorageError`; allowed on a network file system. A
+    catalogue in WAL mode (the default) still needs its ``-wal`` and ``-shm`` files beside it,
+    which SQLite creates if they are missing.
+:param sqlite_network_file_system: SQLite only: write a catalogue on a network or cluster file
+    system (NFS, SMB, Lustre, GPFS, CephFS ... see :func:`network_file_system`) anyway, accepting
+    the risk: the file is used in rollback-journal mode, relying on the file system's locks, one
+    writer at a time; every process that opens the file should pass it
 :param postgres_pool_size: PostgreSQL only (an SQLite catalogue refuses it): at most this many
     connections open at once, shared by the catalogue's threads (default 4)
 :raises StorageError: when the catalogue cannot be opened (a missing folder, a server that does
-    not answer) or was written by a newer datatrail
+    not answer), was written by a newer datatrail, or is an SQLite file on a network file system
+    that would be written without ``sqlite_network_file_system``; nothing is created then
+:raises NotFound: when ``read_only`` names a file that does not exist
+:raises ValidationError: when options contradict each other (``read_only`` with
+    ``sqlite_network_file_system``, either with ``":memory:"``) or belong to the other engine
 )doc");
 
     cls.def(py::init([](const PathArg& path, const OptStrArg& pid_prefix, double busy_timeout, bool lineage_index,
-                        const OptIntArg& postgres_pool_size) {
+                        bool read_only, bool sqlite_network_file_system, const OptIntArg& postgres_pool_size) {
                 Violations v;
                 const std::string p = to_path(path, "path", v);
                 CatalogOptions options;
@@ -99,13 +111,16 @@ nothing has been written.
                 else
                     options.busy_timeout = std::chrono::milliseconds(std::llround(busy_timeout * 1000.0));
                 options.lineage_index = lineage_index;
+                options.read_only = read_only;
+                options.sqlite_network_file_system = sqlite_network_file_system;
                 if (const auto size = to_opt_count(postgres_pool_size, "postgres_pool_size", v))
                     options.postgres_pool_size = static_cast<std::size_t>(*size);
                 v.throw_if_any();
                 return std::make_unique<CatalogHandle>(p, std::move(options));
             }),
             py::arg("path"), py::arg("pid_prefix") = py::none(), py::arg("busy_timeout") = 10.0,
-            py::arg("lineage_index") = true, py::arg("postgres_pool_size") = py::none());
+            py::arg("lineage_index") = true, py::arg("read_only") = false,
+            py::arg("sqlite_network_file_system") = false, py::arg("postgres_pool_size") = py::none());
 
     cls.def_property_readonly("path", &CatalogHandle::path,
                               "The catalogue's location as given: a file, ``\":memory:\"`` or a URI.")

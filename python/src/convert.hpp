@@ -379,3 +379,4 @@ void init_catalog(pybind11::module_& m);
 void init_catalog_provenance(pybind11::module_& m);
 // Catalog.merge_from and its report.
 void init_merge(pybind11::module_& m);
+void init_file_system(pybind11::module_& m);

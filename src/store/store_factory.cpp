@@ -21,8 +21,12 @@ std::unique_ptr<Store> open_store(const std::filesystem::path& location, const C
         throw ValidationError({{"pid_prefix", *options.pid_prefix,
                                 "must be a letter or digit followed by letters, digits, '.', '_' or '-'"}});
     if (starts_with(text, "postgresql://") || starts_with(text, "postgres://")) {
+        Violations v;
         if (options.postgres_pool_size && *options.postgres_pool_size == 0)
-            throw ValidationError({{"postgres_pool_size", "0", "must be at least 1"}});
+            v.add("postgres_pool_size", "0", "must be at least 1");
+        if (options.sqlite_network_file_system)
+            v.add("sqlite_network_file_system", "true", "applies to SQLite catalogue files only, not to a PostgreSQL database");
+        v.throw_if_any();
         return std::make_unique<PostgresStore>(text, options);
     }
     // Options of the other engine are refused rather than silently ignored.

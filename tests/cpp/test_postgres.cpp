@@ -63,4 +63,23 @@ TEST_CASE("text is compared byte by byte, as on SQLite, whatever the server's lo
     CHECK(names == std::vector<std::string>{"B", "_x", "a", "b"});
 }
 
+TEST_CASE("read_only opens an existing PostgreSQL catalogue for reading and refuses every write") {
+    test::PostgresDatabase db;
+    CHECK_THROWS_WITH_AS(Catalog(db.uri(), {.read_only = true}), doctest::Contains("holds no datatrail catalogue"),
+                         StorageError);
+    CHECK(test::postgres_value(db.uri(), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == "0");
+    {
+        Catalog cat(db.uri(), {.pid_prefix = "esrf"});
+        cat.register_dataset(test::dataset("scan"));
+    }
+    Catalog cat(db.uri(), {.read_only = true});
+    CHECK(cat.pid_prefix() == "esrf");
+    CHECK(cat.count_datasets() == 1);
+    CHECK_THROWS_WITH_AS(cat.register_dataset(test::dataset("more")), doctest::Contains("read-only"), StorageError);
+    CHECK_THROWS_WITH_AS(cat.add_agent({.name = "Ada"}), doctest::Contains("read-only"), StorageError);
+    CHECK(cat.count_datasets() == 1);
+    CHECK_THROWS_WITH_AS(Catalog(db.uri(), {.sqlite_network_file_system = true}), doctest::Contains("SQLite catalogue files only"),
+                         ValidationError);
+}
+
 TEST_SUITE_END();

@@ -251,6 +251,23 @@ PostgresStore::PostgresStore(const std::string& uri, const CatalogOptions& optio
     : pool_(uri, pool_options(options)),
       max_attempts_(20),
       lock_timeout_(fmt::format("SET LOCAL lock_timeout = {}", options.busy_timeout.count())) {
+    if (options.read_only) {
+        // Nothing is created, migrated or written: the catalogue must be there, current.
+        auto conn = pool_.acquire();
+        const int found = postgres::schema_version(*conn);
+        if (found != Catalog::latest_schema_version())
+            throw StorageError(
+                found == 0 ? fmt::format("'{}' holds no datatrail catalogue, and read_only opens only an existing catalogue",
+                                         pq::redact_conninfo(uri))
+                           : fmt::format("the catalogue '{0}' has schema version {1} and this datatrail reads version {2}: "
+                                         "open it without read_only to migrate it (or upgrade datatrail, if {1} is newer)",
+                                         pq::redact_conninfo(uri), found, Catalog::latest_schema_version()));
+        const auto r = conn->exec("SELECT value FROM catalog_info WHERE key = 'pid_prefix'");
+        prefix_ = r.rows() > 0 ? column_string(r, 0, 0) : options.pid_prefix.value_or("local");
+        read_only_ = true;
+        target_ = pq::redact_conninfo(uri);
+        return;
+    }
     {
         auto conn = pool_.acquire();
         postgres::migrate(*conn);
@@ -287,6 +304,11 @@ void PostgresStore::read(const std::function<void(StoreReader&)>& work) {
 }
 
 void PostgresStore::write(const std::function<void(StoreWriter&)>& work) {
+    if (read_only_)
+        throw StorageError(fmt::format(
+            "cannot write to the catalogue '{}': it was opened read-only (the option read_only); open it without "
+            "read_only to write",
+            target_));
     for (int attempt = 1;; ++attempt) {
         try {
             auto conn = pool_.acquire();

@@ -34,6 +34,8 @@ private:
     std::string prefix_;
     int max_attempts_;
     std::string lock_timeout_;  // the statement that bounds a write's wait for locks
+    bool read_only_ = false;
+    std::string target_;  // the URI without its password, for messages
 
     std::mutex keys_mutex_;
     std::unordered_map<std::string, StoredKey> keys_;

@@ -272,13 +272,21 @@ int user_version(sqlite::Database& db) {
 
 int latest_schema_version() noexcept { return static_cast<int>(std::size(migrations)); }
 
-int migrate(sqlite::Database& db) {
-    const int found = user_version(db);
+namespace {
+
+void refuse_newer(int found) {
     if (found > latest_schema_version())
         throw StorageError(fmt::format(
             "this catalogue has schema version {}, but this datatrail knows versions up to {}: it was written by a "
             "newer datatrail; upgrade datatrail to open it",
             found, latest_schema_version()));
+}
+
+}  // namespace
+
+int migrate(sqlite::Database& db) {
+    const int found = user_version(db);
+    refuse_newer(found);
     for (int v = found; v < latest_schema_version(); ++v) {
         sqlite::Transaction tx(db);
         // Another process may have migrated while we waited for the write lock.
@@ -288,6 +296,20 @@ int migrate(sqlite::Database& db) {
         tx.commit();
     }
     return found;
+}
+
+void require_latest_schema(sqlite::Database& db, std::string_view path) {
+    const int found = user_version(db);
+    refuse_newer(found);
+    if (found == 0)
+        throw StorageError(fmt::format("'{}' holds no datatrail catalogue (schema version 0), and read_only opens only "
+                                       "an existing catalogue",
+                                       path));
+    if (found < latest_schema_version())
+        throw StorageError(fmt::format(
+            "the catalogue '{}' has schema version {} and this datatrail reads version {}: migrating it is a write, "
+            "which read_only forbids; open it once without read_only (where it may be written) to migrate it",
+            path, found, latest_schema_version()));
 }
 
 }  // namespace datatrail::detail

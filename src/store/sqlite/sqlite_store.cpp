@@ -3,6 +3,7 @@
 #include "store/sqlite/sqlite_tx.hpp"
 
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_file.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "catalog/validate.hpp"
 
@@ -203,27 +204,20 @@ private:
 };
 
 std::unique_ptr<Database> SqliteStore::open_connection(bool writer) const {
-    auto db = std::make_unique<Database>(path_, static_cast<int>(busy_timeout_.count()), false);
-    if (writer && !memory_) db->exec("PRAGMA journal_mode = WAL");
-    // NORMAL is durable in WAL mode except for the last transactions before a power cut.
-    db->exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
-    // Readers read through a memory map of the file instead of a read() into SQLite's 2 MB page
-    // cache per connection: lineage graphs and queries that touch rows all over a large
-    // catalogue no longer copy every page. SQLite caps the size at its build's limit (2 GiB for
-    // Debian's); pages beyond it, and pages in the WAL, are read as before. The writer keeps
-    // read(): it mostly appends, and a map would be remapped as the file grows.
-    if (!writer) db->exec("PRAGMA mmap_size = 17179869184");
+    auto db = std::make_unique<Database>(path_, static_cast<int>(busy_timeout_.count()), file_.read_only);
+    configure_connection(*db, file_, writer, memory_, path_);
     return db;
 }
 
 SqliteStore::SqliteStore(const std::filesystem::path& path, const CatalogOptions& options)
     : path_(path.string()), memory_(path_ == ":memory:"), busy_timeout_(options.busy_timeout) {
-    if (!memory_ && !path.parent_path().empty() && !std::filesystem::is_directory(path.parent_path()))
-        throw StorageError(fmt::format("cannot create the catalogue '{}': the folder '{}' does not exist", path_,
-                                       path.parent_path().string()));
+    file_ = file_mode(path, memory_, options);  // refuses before anything is created
     writer_ = open_connection(true);
-    migrate(*writer_);
-    transaction([&](Database& db) {
+    if (file_.read_only)
+        check_read_only_catalog(*writer_, path_);
+    else
+        migrate(*writer_);
+    const auto load_prefix = [&](Database& db) {
         auto st = db.cached("SELECT value FROM catalog_info WHERE key = 'pid_prefix'");
         if (st->step()) {
             prefix_ = st->column_text(0);
@@ -234,14 +228,20 @@ SqliteStore::SqliteStore(const std::filesystem::path& path, const CatalogOptions
             return;
         }
         prefix_ = options.pid_prefix.value_or("local");
+        if (file_.read_only) return;  // a read-only catalogue mints nothing
         auto put = db.cached("INSERT INTO catalog_info (key, value) VALUES (?, ?)");
         put->bind(1, "pid_prefix").bind(2, prefix_).exec();
         put->reset();
         put->bind(1, "created_at").bind(2, format_time(now())).exec();
-    });
+    };
+    if (file_.read_only)
+        load_prefix(*writer_);  // one statement: its own snapshot
+    else
+        transaction(load_prefix);
 }
 
 void SqliteStore::transaction(const std::function<void(Database&)>& work) {
+    if (file_.read_only) refuse_write(path_);
     std::lock_guard lock(write_mutex_);
     try {
         sqlite::Transaction tx(*writer_);

@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite engine: one catalogue file (or ":memory:").
 #include "store/sqlite/sqlite.hpp"
+#include "store/sqlite/sqlite_file.hpp"
 #include "store/store.hpp"
 
 #include <chrono>
@@ -28,7 +29,7 @@ private:
     class ReaderLease;
     // Runs `work` in one write transaction on the write connection.
     void transaction(const std::function<void(sqlite::Database&)>& work);
-    // The write connection (which also sets WAL mode) or a read connection.
+    // The write connection (which also sets the journal mode) or a read connection.
     std::unique_ptr<sqlite::Database> open_connection(bool writer) const;
 
     // A key as the catalogue holds it, with its internal id.
@@ -43,6 +44,7 @@ private:
 
     std::string path_;
     bool memory_ = false;
+    FileMode file_;
     std::chrono::milliseconds busy_timeout_;
     std::string prefix_;
 
