@@ -20,7 +20,8 @@ Datafile to_datafile(py::handle obj, std::string_view field, Violations& v) {
     if (is_mapping(obj)) {
         Datafile f;
         using table = records::datafile_table;
-        if (!(fields::read_mapping<table>(f, obj, field, v) & fields::bit_of<table>("path")))
+        constexpr auto path = fields::bit_of<table>("path");
+        if (!(fields::read_mapping<table>(f, obj, field, v) & path))
             v.add(join_field(field, "path"), repr_of(obj), "a file given as a mapping needs a 'path'");
         return f;
     }

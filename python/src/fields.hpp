@@ -29,6 +29,9 @@
 //     static py::object state(const M&);  static void from_state(M&, py::handle, const char* name);
 //     static std::string show(const M&);  static bool is_set(const M&);      (repr)
 //
+// A new record is a table in records.hpp, `fields::record_class` and `fields::bind` in its binding
+// file, and `fields::def_catalogue_method` for the Catalog method that makes one.
+//
 // Everything is resolved at compile time: a generated constructor or method converts each
 // keyword with a direct call, as the hand-written bindings did.
 #include "convert.hpp"
@@ -39,6 +42,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -418,30 +422,32 @@ const std::string& known_keys() {
     return keys;
 }
 
-// Sets the field named `key` from a Python value, as the constructor's keyword would; false when
-// there is no such keyword.
+// Sets the field named `key` from a Python value, as the constructor's keyword would. Returns the
+// field's index, or nothing when there is no such keyword.
 template <class Table>
-bool set_field(type_of<Table>& x, std::string_view key, py::handle value, std::string_view prefix, Violations& v) {
+std::optional<std::size_t> set_field(type_of<Table>& x, std::string_view key, py::handle value,
+                                     std::string_view prefix, Violations& v) {
     struct entry {
         std::string_view name;
         void (*read)(type_of<Table>&, py::handle, std::string_view, Violations&);
+        std::size_t index;
     };
     static constexpr auto entries = []<std::size_t... J>(std::index_sequence<J...>) {
         constexpr auto& keywords = keyword_fields<Table>;
         return std::array<entry, sizeof...(J)>{
-            entry{field_at<Table, keywords[J]>.name, &read_field<Table, keywords[J]>}...};
+            entry{field_at<Table, keywords[J]>.name, &read_field<Table, keywords[J]>, keywords[J]}...};
     }(std::make_index_sequence<keyword_fields<Table>.size()>{});
     for (const auto& e : entries)
         if (e.name == key) {
             e.read(x, value, prefix, v);
-            return true;
+            return e.index;
         }
-    return false;
+    return std::nullopt;
 }
 
 // Bit I for the field named `name` (field I); 0 when there is none.
 template <class Table>
-std::uint64_t bit_of(std::string_view name) {
+constexpr std::uint64_t bit_of(std::string_view name) {
     std::uint64_t bit = 0;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((name == field_at<Table, I>.name ? void(bit = std::uint64_t{1} << I) : void()), ...);
@@ -463,12 +469,11 @@ std::uint64_t read_mapping(type_of<Table>& x, py::handle obj, std::string_view p
             continue;
         }
         const std::string key = kv[0].cast<std::string>();
-        if (!set_field<Table>(x, key, kv[1], prefix, v)) {
+        if (const auto index = set_field<Table>(x, key, kv[1], prefix, v))
+            given |= std::uint64_t{1} << *index;
+        else
             v.add(join_field(prefix, key), repr_of(kv[1]),
                   std::string("is not ") + Table::info.field_noun + " field; known: " + known_keys<Table>());
-            continue;
-        }
-        given |= bit_of<Table>(key);
     }
     return given;
 }
@@ -508,7 +513,9 @@ type_of<Table> from_state(py::handle state) {
 
 template <class Table>
 std::string repr(const type_of<Table>& x) {
-    std::string out = Table::info.python_name;
+    std::string out;
+    out.reserve(128);  // one allocation for most reprs
+    out += Table::info.python_name;
     out += '(';
     bool first = true;
     for_each_index<repr_order<Table>>([&](auto index) {
@@ -516,28 +523,25 @@ std::string repr(const type_of<Table>& x) {
         using F = field_type<Table, I>;
         using C = typename F::codec;
         constexpr const auto& f = field_at<Table, I>;
+        constexpr shown how = f.repr.how;
         const auto& m = x.*F::member;
-        std::string text;
-        if constexpr (f.repr.how == shown::always || f.repr.how == shown::if_set) {
-            if constexpr (f.repr.how == shown::if_set)
-                if (!C::is_set(m)) return;
-            text = C::show(m);
-        } else if constexpr (f.repr.how == shown::count || f.repr.how == shown::count_if_set) {
-            if constexpr (f.repr.how == shown::count_if_set)
-                if (m.empty()) return;
-            text = std::to_string(m.size());
-        } else if constexpr (f.repr.how == shown::keys) {
-            text = count_keys(m.size());
-        } else {
+        if constexpr (how == shown::if_set) {
+            if (!C::is_set(m)) return;
+        } else if constexpr (how == shown::count_if_set || how == shown::digest || how == shown::head) {
             if (m.empty()) return;
-            const bool cut = f.repr.how == shown::digest && m.size() > 12;
-            text = repr_str(cut ? m.substr(0, 12) + "..." : m.substr(0, 12));
         }
         out += first ? "" : ", ";
         out += f.name;
         out += '=';
-        out += text;
         first = false;
+        if constexpr (how == shown::always || how == shown::if_set)
+            out += C::show(m);
+        else if constexpr (how == shown::count || how == shown::count_if_set)
+            out += std::to_string(m.size());
+        else if constexpr (how == shown::keys)
+            out += count_keys(m.size());
+        else
+            out += repr_str(how == shown::digest && m.size() > 12 ? m.substr(0, 12) + "..." : m.substr(0, 12));
     });
     return out + ")";
 }
