@@ -1,6 +1,7 @@
 // Catalog: the SQLite catalogue. Every argument is converted to C++ while the GIL is held, then
 // the GIL is released for the catalogue call itself.
 #include "convert.hpp"
+#include "records.hpp"
 
 #include <datatrail/catalog.hpp>
 
@@ -153,106 +154,51 @@ Calls already running in other threads finish first.
 
     // --- instruments, investigations, samples ------------------------------------------------
 
-    cls.def(
-        "add_instrument",
-        [](const CatalogHandle& self, const StrArg& name, const StrArg& facility, const StrArg& type,
-           const OptStrArg& pid) {
-            Violations v;
-            Instrument x;
-            // Field names as the library's own checks write them: "instrument.name".
-            x.name = to_str(name, "instrument.name", v);
-            x.facility = to_str(facility, "instrument.facility", v);
-            x.type = to_str(type, "instrument.type", v);
-            x.pid = to_opt_str(pid, "instrument.pid", v).value_or("");
-            v.throw_if_any();
+    // The keywords of add_instrument(), add_investigation(), add_sample() and register_dataset()
+    // come from the records' tables, and their violations are named as the library's own checks
+    // name them: "instrument.name".
+    fields::def_catalogue_method<records::instrument_table, const CatalogHandle&>(
+        cls, "add_instrument", "instrument",
+        [](const CatalogHandle& self, Instrument x) {
             return without_gil(self, [&](Catalog& c) { return c.add_instrument(std::move(x)); });
         },
-        py::arg("name"), py::arg("facility") = "", py::arg("type") = "", py::arg("pid") = py::none(), R"doc(
+        std::tuple<>(),
+        R"doc(
 Add an instrument: a beamline, end station or laboratory set-up.
 
-:param name: e.g. ``"ID11"``; ``(facility, name)`` is unique
-:param facility: e.g. ``"ESRF"``
-:param type: e.g. ``"beamline"``
-:param pid: a PID minted elsewhere; None to mint one
-:returns: the instrument as stored, with its PID
+)doc" + fields::params<records::instrument_table, fields::use::catalogue>() +
+            R"doc(:returns: the instrument as stored, with its PID
 :raises ValidationError: when an argument breaks a rule
 :raises Conflict: when the PID or ``(facility, name)`` is taken
 )doc");
 
-    cls.def(
-        "add_investigation",
-        [](const CatalogHandle& self, const StrArg& name, const StrArg& title, const StrArg& summary,
-           const OptTimeArg& start_time, const OptTimeArg& end_time, const InstrumentRef& instrument,
-           const ParticipantsArg& participants, const OptTimeArg& release_date, const StrArg& doi,
-           const OptStrArg& pid) {
-            Investigation x;
-            Violations v;
-            set_investigation_field(x, "name", name, "investigation", v);
-            set_investigation_field(x, "title", title, "investigation", v);
-            set_investigation_field(x, "summary", summary, "investigation", v);
-            set_investigation_field(x, "start_time", start_time, "investigation", v);
-            set_investigation_field(x, "end_time", end_time, "investigation", v);
-            set_investigation_field(x, "instrument", instrument, "investigation", v);
-            set_investigation_field(x, "participants", participants, "investigation", v);
-            set_investigation_field(x, "release_date", release_date, "investigation", v);
-            set_investigation_field(x, "doi", doi, "investigation", v);
-            set_investigation_field(x, "pid", pid, "investigation", v);
-            v.throw_if_any();
+    fields::def_catalogue_method<records::investigation_table, const CatalogHandle&>(
+        cls, "add_investigation", "investigation",
+        [](const CatalogHandle& self, Investigation x) {
             return without_gil(self, [&](Catalog& c) { return c.add_investigation(std::move(x)); });
         },
-        py::arg("name"), py::arg("title") = "", py::arg("summary") = "", py::arg("start_time") = py::none(),
-        py::arg("end_time") = py::none(), py::arg("instrument") = py::none(), py::arg("participants") = py::tuple(),
-        py::arg("release_date") = py::none(), py::arg("doi") = "", py::arg("pid") = py::none(),
-        (std::string(R"doc(
+        std::tuple<>(),
+        R"doc(
 Add an investigation: a proposal, beamtime or experiment session.
 
-:param name: e.g. the proposal number ``"ma1234"``; unique
-:param title: the title
-:param summary: the abstract
-:param start_time: the start
-:param end_time: the end
-:param instrument: an :class:`Instrument`, its PID or its name
-:param participants: :class:`Participant` objects or dicts with keys ``name``, ``role``,
-    ``orcid``, ``email``
-:param release_date: the end of the embargo
-:param doi: ``"10.<registrant>/<suffix>"``
-:param pid: a PID minted elsewhere; None to mint one
-:returns: the investigation as stored, with its PID and the instrument's PID
+)doc" + fields::params<records::investigation_table, fields::use::catalogue>() +
+            R"doc(:returns: the investigation as stored, with its PID and the instrument's PID
 :raises ValidationError: when an argument breaks a rule (e.g. an ORCID with a bad checksum)
     or the instrument is not in the catalogue
 :raises Conflict: when the PID or name is taken
-)doc") + times_doc)
-            .c_str());
+)doc" + times_doc);
 
-    cls.def(
-        "add_sample",
-        [](const CatalogHandle& self, const StrArg& name, const StrArg& description, const StrArg& formula,
-           const InvestigationRef& investigation, const SampleRef& parent, const MetadataArg& metadata,
-           const OptStrArg& pid) {
-            Sample x;
-            Violations v;
-            set_sample_field(x, "name", name, "sample", v);
-            set_sample_field(x, "description", description, "sample", v);
-            set_sample_field(x, "formula", formula, "sample", v);
-            set_sample_field(x, "investigation", investigation, "sample", v);
-            set_sample_field(x, "parent", parent, "sample", v);
-            set_sample_field(x, "metadata", metadata, "sample", v);
-            set_sample_field(x, "pid", pid, "sample", v);
-            v.throw_if_any();
+    fields::def_catalogue_method<records::sample_table, const CatalogHandle&>(
+        cls, "add_sample", "sample",
+        [](const CatalogHandle& self, Sample x) {
             return without_gil(self, [&](Catalog& c) { return c.add_sample(std::move(x)); });
         },
-        py::arg("name"), py::arg("description") = "", py::arg("formula") = "", py::arg("investigation") = py::none(),
-        py::arg("parent") = py::none(), py::arg("metadata") = py::none(), py::arg("pid") = py::none(), R"doc(
+        std::tuple<>(),
+        R"doc(
 Add a sample.
 
-:param name: the name
-:param description: free text
-:param formula: the chemical formula or sample type
-:param investigation: an :class:`Investigation`, its PID or its name
-:param parent: the sample it was cut from: a :class:`Sample`, its PID or its name
-:param metadata: typed metadata, as for :meth:`register_dataset`
-:param pid: a PID minted elsewhere; None to mint one
-:returns: the sample as stored, with its PID and references resolved to PIDs
+)doc" + fields::params<records::sample_table, fields::use::catalogue>() +
+            R"doc(:returns: the sample as stored, with its PID and references resolved to PIDs
 :raises ValidationError: when an argument breaks a rule or the investigation or parent is
     not in the catalogue
 :raises Conflict: when the PID is taken
@@ -303,44 +249,15 @@ The sample with this PID or name.
 
     // --- datasets ------------------------------------------------------------------------------
 
-    cls.def(
-        "register_dataset",
-        [](const CatalogHandle& self, const StrArg& name, const StrArg& kind, const StrArg& description,
-           const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
-           const StrsArg& techniques, const StrsArg& keywords, const OptTimeArg& start_time, const OptTimeArg& end_time,
-           const PathArg& location, const StrArg& schema, const MetadataArg& metadata, const StrArg& state,
-           const FilesArg& files, const StrArg& created_by, const OptStrArg& pid, bool describe_files) {
-            Dataset ds;
-            Violations v;
-            set_dataset_field(ds, "name", name, "dataset", v);
-            set_dataset_field(ds, "kind", kind, "dataset", v);
-            set_dataset_field(ds, "description", description, "dataset", v);
-            set_dataset_field(ds, "investigation", investigation, "dataset", v);
-            set_dataset_field(ds, "instrument", instrument, "dataset", v);
-            set_dataset_field(ds, "sample", sample, "dataset", v);
-            set_dataset_field(ds, "techniques", techniques, "dataset", v);
-            set_dataset_field(ds, "keywords", keywords, "dataset", v);
-            set_dataset_field(ds, "start_time", start_time, "dataset", v);
-            set_dataset_field(ds, "end_time", end_time, "dataset", v);
-            set_dataset_field(ds, "location", location, "dataset", v);
-            set_dataset_field(ds, "schema", schema, "dataset", v);
-            set_dataset_field(ds, "metadata", metadata, "dataset", v);
-            set_dataset_field(ds, "state", state, "dataset", v);
-            set_dataset_field(ds, "files", files, "dataset", v);
-            set_dataset_field(ds, "created_by", created_by, "dataset", v);
-            set_dataset_field(ds, "pid", pid, "dataset", v);
-            v.throw_if_any();
+    fields::def_catalogue_method<records::dataset_table, const CatalogHandle&, bool>(
+        cls, "register_dataset", "dataset",
+        [](const CatalogHandle& self, Dataset ds, bool describe_files) {
             RegisterOptions options;
             options.describe_files = describe_files;
             return without_gil(self, [&](Catalog& c) { return c.register_dataset(std::move(ds), options); });
         },
-        py::arg("name"), py::arg("kind") = "raw", py::kw_only(), py::arg("description") = "",
-        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
-        py::arg("techniques") = py::tuple(), py::arg("keywords") = py::tuple(), py::arg("start_time") = py::none(),
-        py::arg("end_time") = py::none(), py::arg("location") = "", py::arg("schema") = "",
-        py::arg("metadata") = py::none(), py::arg("state") = "complete", py::arg("files") = py::tuple(),
-        py::arg("created_by") = "", py::arg("pid") = py::none(), py::arg("describe_files") = false,
-        (std::string(R"doc(
+        std::make_tuple(py::arg("describe_files") = false),
+        R"doc(
 Register a dataset with its files and metadata.
 
 >>> cat.register_dataset("scan_001", investigation="ma1234", instrument="ID11",
@@ -355,32 +272,15 @@ or 1-D numpy array of ints, floats or str (an array), a dict or nested list (sto
 whose second item is a str is always read as a quantity; write other arrays as lists.) Keys are
 dotted paths: ``"detector.distance"``.
 
-:param name: the name, e.g. ``"scan_001"``
-:param kind: ``"raw"`` or ``"processed"``
-:param description: free text
-:param investigation: an :class:`Investigation`, its PID or its name
-:param instrument: an :class:`Instrument`, its PID or its name
-:param sample: a :class:`Sample`, its PID or its name
-:param techniques: e.g. ``["XRD"]``
-:param keywords: free keywords
-:param start_time: the start of the acquisition or processing
-:param end_time: its end
-:param location: the root folder or URI the files' paths are relative to
-:param schema: the name of the metadata schema it conforms to
-:param metadata: a mapping of keys to values (see above)
-:param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
-:param files: paths relative to ``location``, :class:`Datafile` objects or dicts of their fields
-:param created_by: who made it; empty for the user running the process
-:param pid: a PID minted elsewhere; None to mint one
-:param describe_files: compute size, SHA-256, modification time and format of every file from
+)doc" + fields::params<records::dataset_table, fields::use::catalogue>() +
+            R"doc(:param describe_files: compute size, SHA-256, modification time and format of every file from
     disk (under ``location``), with the GIL released
 :returns: the dataset as stored: PID minted, references resolved to PIDs
 :raises ValidationError: naming every field that breaks a rule, including references that
     are not in the catalogue (:class:`UnitError` when only units are wrong); nothing is written
 :raises NotFound: with ``describe_files``, when a file is missing
 :raises Conflict: when the PID is taken
-)doc") + times_doc)
-            .c_str());
+)doc" + times_doc);
 
     cls.def(
         "register_datasets",

@@ -2,6 +2,7 @@
 // Catalog class that init_catalog() registered; as there, every argument is converted to C++
 // while the GIL is held, then the GIL is released for the catalogue call itself.
 #include "convert.hpp"
+#include "records.hpp"
 
 #include <datatrail/catalog.hpp>
 #include <pybind11/typing.h>
@@ -72,38 +73,21 @@ void init_catalog_provenance(py::module_& m) {
 
     // --- agents --------------------------------------------------------------------------------
 
-    cls.def(
-        "add_agent",
-        [](const CatalogHandle& self, const StrArg& name, const StrArg& type, const StrArg& orcid,
-           const StrArg& email, const StrArg& version, const StrArg& url, const OptStrArg& pid) {
-            Agent a;
-            Violations v;
-            // Field names as the library's own checks write them: "agent.orcid".
-            set_agent_field(a, "name", name, "agent", v);
-            set_agent_field(a, "type", type, "agent", v);
-            set_agent_field(a, "orcid", orcid, "agent", v);
-            set_agent_field(a, "email", email, "agent", v);
-            set_agent_field(a, "version", version, "agent", v);
-            set_agent_field(a, "url", url, "agent", v);
-            set_agent_field(a, "pid", pid, "agent", v);
-            v.throw_if_any();
+    // Violations are named as the library's own checks name them: "agent.orcid".
+    fields::def_catalogue_method<records::agent_table, const CatalogHandle&>(
+        cls, "add_agent", "agent",
+        [](const CatalogHandle& self, Agent a) {
             return without_gil(self, [&](Catalog& c) { return c.add_agent(std::move(a)); });
         },
-        py::arg("name"), py::arg("type") = "person", py::kw_only(), py::arg("orcid") = "", py::arg("email") = "",
-        py::arg("version") = "", py::arg("url") = "", py::arg("pid") = py::none(), R"doc(
+        std::tuple<>(),
+        R"doc(
 Add an agent: a person, a piece of software or an organisation.
 
 >>> cat.add_agent("Ada Lovelace", orcid="0000-0002-1825-0097")
 >>> cat.add_agent("pyFAI", type="software", version="2025.1")
 
-:param name: the name; ``(type, name)`` is unique
-:param type: ``"person"``, ``"software"`` or ``"organisation"``
-:param orcid: a person's ORCID iD (its checksum is verified)
-:param email: an e-mail address
-:param version: a piece of software's version
-:param url: a home page, a repository, a ROR id
-:param pid: a PID minted elsewhere; None to mint one
-:returns: the agent as stored, with its PID
+)doc" + fields::params<records::agent_table, fields::use::catalogue>() +
+            R"doc(:returns: the agent as stored, with its PID
 :raises ValidationError: when a field breaks a rule (an empty name, an unknown type, a bad
     ORCID or e-mail, an ORCID for a non-person); nothing is written
 :raises Conflict: when the PID or ``(type, name)`` is taken
@@ -132,19 +116,20 @@ The agent with this PID or name.
            const OptActivityRef& parent, const ActivitiesArg& informed_by, const OptStrArg& command_line,
            const OptPathArg& source_tree, const OptStrArg& pid) {
             self.cast<const CatalogHandle&>().get();  // a closed catalogue fails here, not later
+            using activity = records::activity_table;
             Activity a;
             Violations v;
-            set_activity_field(a, "name", name, "activity", v);
-            set_activity_field(a, "type", type, "activity", v);
-            set_activity_field(a, "program", program, "activity", v);
-            set_activity_field(a, "version", version, "activity", v);
-            set_activity_field(a, "parameters", parameters, "activity", v);
+            fields::set_field<activity>(a, "name", name, "activity", v);
+            fields::set_field<activity>(a, "type", type, "activity", v);
+            fields::set_field<activity>(a, "program", program, "activity", v);
+            fields::set_field<activity>(a, "version", version, "activity", v);
+            fields::set_field<activity>(a, "parameters", parameters, "activity", v);
             // Named as the catalogue's own checks name them: activity.used[i].dataset.
-            set_activity_field(a, "used", inputs, "activity", v);
-            set_activity_field(a, "agents", agents, "activity", v);
-            set_activity_field(a, "parent", parent, "activity", v);
-            set_activity_field(a, "informed_by", informed_by, "activity", v);
-            set_activity_field(a, "pid", pid, "activity", v);
+            fields::set_field<activity>(a, "used", inputs, "activity", v);
+            fields::set_field<activity>(a, "agents", agents, "activity", v);
+            fields::set_field<activity>(a, "parent", parent, "activity", v);
+            fields::set_field<activity>(a, "informed_by", informed_by, "activity", v);
+            fields::set_field<activity>(a, "pid", pid, "activity", v);
             const auto command = to_opt_str(command_line, "activity.command_line", v);
             if (!source_tree.is_none()) to_path(source_tree, "source_tree", v);
             v.throw_if_any();

@@ -307,6 +307,10 @@ std::string repr_of(py::handle obj) {
     }
 }
 
+bool is_mapping(py::handle obj) {
+    return PyDict_Check(obj.ptr()) || (py::hasattr(obj, "items") && py::hasattr(obj, "keys"));
+}
+
 std::string repr_str(std::string_view s) {
     // surrogateescape: text that is not valid UTF-8 still prints (as \udcxx escapes).
     py::object str = py::reinterpret_steal<py::object>(

@@ -25,6 +25,7 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -122,6 +123,9 @@ std::string join_field(std::string_view prefix, std::string_view name);
 // repr(obj) as UTF-8, for violation messages; never throws.
 std::string repr_of(py::handle obj);
 
+// A dict, or an object with items() and keys().
+bool is_mapping(py::handle obj);
+
 // Calls f(item, "<field>[i]") for each item of the iterable `obj`. When obj is not iterable,
 // records `rule` against `field` in `v` and returns false.
 template <class F>
@@ -184,6 +188,11 @@ enum class RefKind { instrument, investigation, sample, dataset };
 // None -> "", a str as is, or the PID (for entities not yet stored: the name) of an object of
 // the matching class.
 std::string to_ref(py::handle obj, RefKind kind, std::string_view field, Violations& v);
+// to_ref for one kind, where a converter of the shape of to_str is wanted.
+template <RefKind kind>
+std::string to_ref_of(py::handle obj, std::string_view field, Violations& v) {
+    return to_ref(obj, kind, field, v);
+}
 
 // --- metadata ------------------------------------------------------------------------------
 
@@ -206,15 +215,6 @@ std::vector<Datafile> to_datafiles(py::handle obj, std::string_view field, Viola
 Participant to_participant(py::handle obj, std::string_view field, Violations& v);
 std::vector<Participant> to_participants(py::handle obj, std::string_view field, Violations& v);
 
-// Set one field from Python as the keyword `key` of the class's constructor would; false for an
-// unknown key.
-bool set_investigation_field(Investigation& x, std::string_view key, py::handle value, std::string_view prefix,
-                             Violations& v);
-bool set_sample_field(Sample& x, std::string_view key, py::handle value, std::string_view prefix, Violations& v);
-
-// Sets one field of a Dataset from Python, as the keyword `key` of register_dataset() would.
-// Returns false for an unknown key.
-bool set_dataset_field(Dataset& ds, std::string_view key, py::handle value, std::string_view prefix, Violations& v);
 // A Dataset object (copied) or a mapping of register_dataset()'s keywords.
 Dataset to_dataset(py::handle obj, std::string_view field, Violations& v);
 
@@ -268,8 +268,6 @@ py::tuple value_state(const Value& value);
 Value value_from_state(py::handle state);
 py::list metadata_state(const Metadata& metadata);
 Metadata metadata_from_state(py::handle state);
-py::tuple datafile_state(const Datafile& f);
-Datafile datafile_from_state(py::handle state);
 // Checks a pickle state's shape before it is read.
 py::tuple state_tuple(py::handle state, std::size_t size, const char* cls);
 
@@ -296,12 +294,10 @@ Association to_association(py::handle obj, std::string_view field, Violations& v
 std::vector<Association> to_associations(py::handle obj, std::string_view field, Violations& v);
 Environment to_environment(py::handle obj, std::string_view field, Violations& v);
 
-// Sets one field of an Activity from Python, as the keyword `key` of Activity() would; false
-// for an unknown key.
-bool set_activity_field(Activity& a, std::string_view key, py::handle value, std::string_view prefix, Violations& v);
 // An Activity object (copied) or a mapping of Activity()'s keywords.
 Activity to_activity(py::handle obj, std::string_view field, Violations& v);
-bool set_agent_field(Agent& a, std::string_view key, py::handle value, std::string_view prefix, Violations& v);
+// A mapping of str to str (an Environment's packages); None -> empty.
+std::map<std::string, std::string> to_str_map(py::handle obj, std::string_view field, Violations& v);
 
 // datatrail._activity.ActivityRun, imported on first use.
 py::object activity_run_class();
