@@ -2,6 +2,7 @@
 // every engine.
 #include "catalog/catalog_impl.hpp"
 #include "catalog/graph_builder.hpp"
+#include "catalog/references.hpp"
 #include "catalog/walk.hpp"
 
 #include <fmt/format.h>
@@ -151,21 +152,17 @@ std::vector<DatasetDepth> Catalog::descendant_pids(const std::string& pid, int d
 ProvGraph Catalog::lineage_path(const std::string& ancestor, const std::string& descendant) const {
     ProvGraph graph;
     impl_->store->read([&](StoreReader& store) {
-        Violations violations;
-        const auto from = store.find_by_pid(Table::dataset, ancestor);
-        const auto to = store.find_by_pid(Table::dataset, descendant);
-        if (!from) violations.add("ancestor", ancestor, "must be the PID of a dataset in the catalogue");
-        if (!to) violations.add("descendant", descendant, "must be the PID of a dataset in the catalogue");
-        violations.throw_if_any();
+        const auto ends = detail::require_datasets(store, {{"ancestor", ancestor}, {"descendant", descendant}});
+        const auto from = ends[0], to = ends[1];
         std::unordered_map<std::int64_t, std::int64_t> next;  // source -> the dataset derived from it
-        detail::with_neighbours(store, impl_->index(), [&](const auto& g) { next = detail::path_up(g, from->id, to->id); });
+        detail::with_neighbours(store, impl_->index(), [&](const auto& g) { next = detail::path_up(g, from, to); });
         if (next.empty())
             throw NotFound(fmt::format("{} was not made from {}: no derivation path leads from one to the other", descendant,
                                        ancestor));
         // The path from the ancestor down to the descendant; depth counts from the descendant,
         // as in ancestors().
-        std::vector<std::int64_t> path{from->id};
-        while (path.back() != to->id) path.push_back(next.at(path.back()));
+        std::vector<std::int64_t> path{from};
+        while (path.back() != to) path.push_back(next.at(path.back()));
         std::map<std::int64_t, int> datasets, activities;
         std::vector<std::string> pids;
         for (std::size_t i = 0; i < path.size(); ++i) {

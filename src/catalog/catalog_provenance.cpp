@@ -217,16 +217,11 @@ void Catalog::finish_activity(const std::string& activity_pid, ActivityStatus st
 
 void Catalog::add_derivation(const std::string& derived_pid, const std::string& source_pid, const std::string& role) {
     impl_->store->write([&](StoreWriter& w) {
-        Violations violations;
-        const auto derived = w.find_by_pid(Table::dataset, derived_pid);
-        const auto source = w.find_by_pid(Table::dataset, source_pid);
-        if (!derived) violations.add("derived", derived_pid, "must be the PID of a dataset in the catalogue");
-        if (!source) violations.add("source", source_pid, "must be the PID of a dataset in the catalogue");
-        violations.throw_if_any();
-        if (w.derives_from(source->id, derived->id))
+        const auto ids = detail::require_datasets(w, {{"derived", derived_pid}, {"source", source_pid}});
+        if (w.derives_from(ids[1], ids[0]))
             throw ValidationError({{"source", source_pid,
                                     fmt::format("would make a cycle: it is {} or was made from it", derived_pid)}});
-        w.insert_derivation(derived->id, source->id, std::nullopt, role);
+        w.insert_derivation(ids[0], ids[1], std::nullopt, role);
     });
 }
 

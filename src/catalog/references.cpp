@@ -60,6 +60,19 @@ std::int64_t id_or_throw(StoreReader& store, Table table, const std::string& pid
     return found->id;
 }
 
+std::vector<std::int64_t> require_datasets(StoreReader& store,
+                                           const std::vector<std::pair<std::string_view, std::string>>& named) {
+    std::vector<std::int64_t> ids;
+    Violations violations;
+    for (const auto& [field, pid] : named) {
+        const auto found = store.find_by_pid(Table::dataset, pid);
+        if (!found) violations.add(std::string(field), pid, "must be the PID of a dataset in the catalogue");
+        ids.push_back(found ? found->id : 0);
+    }
+    violations.throw_if_any();
+    return ids;
+}
+
 void refuse_taken_pid(StoreReader& store, Table table, const std::string& pid, std::string_view field) {
     if (store.find_by_pid(table, pid))
         throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", field, pid));

@@ -25,6 +25,11 @@ std::optional<std::int64_t> filter_reference(StoreReader& store, Table table, co
 // The internal id of a record by PID; NotFound naming `what` (the operation) if absent.
 std::int64_t id_or_throw(StoreReader& store, Table table, const std::string& pid, std::string_view what);
 
+// The internal ids of datasets named by PID, one per (field, PID); every PID that names no
+// dataset is a violation naming its field, all reported in one ValidationError.
+std::vector<std::int64_t> require_datasets(StoreReader& store,
+                                           const std::vector<std::pair<std::string_view, std::string>>& named);
+
 // A PID that is already taken is a Conflict naming `field`.
 void refuse_taken_pid(StoreReader& store, Table table, const std::string& pid, std::string_view field);
 

@@ -28,13 +28,6 @@ Agent agent_from(const Result& r, int row, int col) {
     return a;
 }
 
-std::vector<std::int64_t> ids_of(const Result& r) {
-    std::vector<std::int64_t> out;
-    out.reserve(static_cast<std::size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) out.push_back(r.int64(i, 0));
-    return out;
-}
-
 void activity_summary(const Result& r, int row, Activity& a) {
     a.pid = column_string(r, row, 1);
     a.name = column_string(r, row, 2);

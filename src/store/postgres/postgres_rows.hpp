@@ -13,6 +13,15 @@
 
 namespace datatrail::detail::postgres {
 
+// Adds a parameter and returns its placeholder, "$n", for SQL built piece by piece.
+template <class T>
+std::string placeholder(pq::Params& params, const T& value) {
+    params.add(value);
+    return "$" + std::to_string(params.size());
+}
+
+// The first column of every row, as ids.
+std::vector<std::int64_t> ids_of(const pq::Result& r);
 // Ids as a bigint[] literal, for `= ANY($1::bigint[])`.
 std::string id_array(const std::vector<std::int64_t>& ids);
 std::string opt_time(const std::optional<Timestamp>& t);

@@ -3,6 +3,7 @@
 #include "store/postgres/postgres_rows.hpp"
 #include "store/postgres/postgres_schema.hpp"
 #include "store/postgres/postgres_tx.hpp"
+#include "store/sql_conditions.hpp"
 
 #include "catalog/validate.hpp"
 
@@ -23,6 +24,13 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
     std::string out = "{";
     for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
     return out + "}";
+}
+
+std::vector<std::int64_t> ids_of(const Result& r) {
+    std::vector<std::int64_t> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(r.int64(i, 0));
+    return out;
 }
 
 std::string opt_time(const std::optional<Timestamp>& t) { return t ? format_time(*t) : std::string(); }
@@ -175,19 +183,6 @@ std::string glob_regex(std::string_view glob) {
         }
     }
     return out + "$";
-}
-
-const char* sql_operator(Comparison op) {
-    switch (op) {
-        case Comparison::eq: return "=";
-        case Comparison::ne: return "<>";
-        case Comparison::lt: return "<";
-        case Comparison::le: return "<=";
-        case Comparison::gt: return ">";
-        case Comparison::ge: return ">=";
-        case Comparison::between: return "BETWEEN";
-    }
-    return "=";
 }
 
 // Full-text search terms as tsquery expressions over parameters: each word must occur (its
@@ -522,11 +517,7 @@ std::vector<Dataset> PgTx::dataset_summaries(const std::vector<std::int64_t>& id
 }
 
 std::vector<std::int64_t> PgTx::all_ids(Table table) {
-    const auto r = conn_.exec_cached(fmt::format("SELECT id FROM {} ORDER BY id", table_name(table)));
-    std::vector<std::int64_t> ids;
-    ids.reserve(static_cast<std::size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) ids.push_back(r.int64(i, 0));
-    return ids;
+    return ids_of(conn_.exec_cached(fmt::format("SELECT id FROM {} ORDER BY id", table_name(table))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,10 +526,7 @@ std::vector<std::int64_t> PgTx::all_ids(Table table) {
 std::string PgTx::where_clause(const CompiledQuery& cq, Params& p) {
     const auto& q = cq.query;
     std::vector<std::string> terms;
-    const auto param = [&](auto&& value) {
-        p.add(value);
-        return fmt::format("${}", p.size());
-    };
+    const auto param = [&](const auto& value) { return placeholder(p, value); };
     const auto reference = [&](std::string_view column, const std::optional<std::int64_t>& id) {
         if (id) terms.push_back(fmt::format("d.{} = {}", column, param(*id)));
     };
@@ -554,38 +542,7 @@ std::string PgTx::where_clause(const CompiledQuery& cq, Params& p) {
     if (!q.technique.empty()) terms.push_back(param(q.technique) + " = ANY(d.techniques)");
     if (const auto text = text_terms(q.text, p); !text.empty())
         terms.push_back(fmt::format("d.id IN (SELECT dataset_id FROM dataset_text WHERE document @@ ({}))", text));
-    for (const auto& c : cq.conditions) {
-        std::string test;
-        const auto key = param(c.key);
-        switch (c.kind) {
-            case CompiledCondition::Kind::number: {
-                const auto unit = param(c.si_unit);
-                if (c.op == Comparison::eq || c.op == Comparison::between) {
-                    test = fmt::format("si BETWEEN {} AND ", param(c.low));
-                    test += param(c.high);
-                } else if (c.op == Comparison::ne) {
-                    test = fmt::format("(si < {} OR si > ", param(c.low));
-                    test += param(c.high) + ")";
-                } else {
-                    test = fmt::format("si {} {}", sql_operator(c.op), param(c.low));
-                }
-                test = fmt::format("si_unit = {} AND si IS NOT NULL AND {}", unit, test);
-                break;
-            }
-            case CompiledCondition::Kind::text:
-                test = fmt::format("type = {} AND value {} {}", stored_code(ValueType::string), sql_operator(c.op), param(c.text));
-                if (c.op == Comparison::between) test += " AND " + param(c.text_high);
-                break;
-            case CompiledCondition::Kind::boolean:
-                test = fmt::format("type = {} AND value {} {}", stored_code(ValueType::boolean), sql_operator(c.op),
-                                   param(std::string(c.flag ? "1" : "0")));
-                break;
-        }
-        terms.push_back(fmt::format(
-            "d.id IN (SELECT dataset_id FROM dataset_metadata WHERE key_id = (SELECT id FROM metadata_key WHERE key = {}) "
-            "AND {})",
-            key, test));
-    }
+    for (const auto& c : cq.conditions) terms.push_back(metadata_condition_sql(c, param));
     if (terms.empty()) return {};
     std::string where = " WHERE ";
     for (std::size_t i = 0; i < terms.size(); ++i) where += (i ? " AND " : "") + terms[i];
@@ -610,11 +567,7 @@ std::vector<std::int64_t> PgTx::find_datasets(const CompiledQuery& cq) {
         p.add(static_cast<std::int64_t>(cq.query.offset));
         sql += fmt::format(" OFFSET ${}", p.size());
     }
-    const auto r = conn_.exec(sql, p);
-    std::vector<std::int64_t> ids;
-    ids.reserve(static_cast<std::size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) ids.push_back(r.int64(i, 0));
-    return ids;
+    return ids_of(conn_.exec(sql, p));
 }
 
 std::size_t PgTx::count_datasets(const CompiledQuery& cq) {
@@ -627,10 +580,7 @@ std::vector<std::pair<std::int64_t, std::string>> PgTx::find_activities(const Ac
                                                                        std::optional<std::int64_t> parent) {
     Params p;
     std::string sql = "SELECT a.id, a.version FROM activity a WHERE true";
-    const auto param = [&](auto&& value) {
-        p.add(value);
-        return fmt::format("${}", p.size());
-    };
+    const auto param = [&](const auto& value) { return placeholder(p, value); };
     if (!q.name.empty()) sql += " AND a.name ~ " + param(glob_regex(q.name));
     if (q.type) sql += " AND a.type = " + param(std::string(to_string(*q.type)));
     if (q.status) sql += " AND a.status = " + param(std::string(to_string(*q.status)));

@@ -4,6 +4,7 @@
 
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_file.hpp"
+#include "store/sql_conditions.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "catalog/validate.hpp"
 
@@ -112,19 +113,6 @@ std::string fts_query(std::string_view text) {
 }
 
 using Bind = std::variant<std::int64_t, double, std::string>;
-
-const char* sql_operator(Comparison op) {
-    switch (op) {
-        case Comparison::eq: return "=";
-        case Comparison::ne: return "<>";
-        case Comparison::lt: return "<";
-        case Comparison::le: return "<=";
-        case Comparison::gt: return ">";
-        case Comparison::ge: return ">=";
-        case Comparison::between: return "BETWEEN";
-    }
-    return "=";
-}
 
 void bind_all(Statement& st, const std::vector<Bind>& binds) {
     for (std::size_t i = 0; i < binds.size(); ++i) bind_value(st, static_cast<int>(i + 1), binds[i]);
@@ -522,39 +510,11 @@ std::string SqliteTx::where_clause(const CompiledQuery& cq, std::vector<Bind>& b
         terms.push_back("EXISTS (SELECT 1 FROM json_each(d.techniques) WHERE value = ?)"), binds.emplace_back(q.technique);
     if (const auto fts = fts_query(q.text); !fts.empty())
         terms.push_back("d.id IN (SELECT rowid FROM dataset_text WHERE dataset_text MATCH ?)"), binds.emplace_back(fts);
-    for (const auto& c : cq.conditions) {
-        std::string test;
-        binds.emplace_back(c.key);
-        switch (c.kind) {
-            case CompiledCondition::Kind::number:
-                binds.emplace_back(c.si_unit);
-                if (c.op == Comparison::eq || c.op == Comparison::between) {
-                    test = "si BETWEEN ? AND ?";
-                    binds.emplace_back(c.low), binds.emplace_back(c.high);
-                } else if (c.op == Comparison::ne) {
-                    test = "(si < ? OR si > ?)";
-                    binds.emplace_back(c.low), binds.emplace_back(c.high);
-                } else {
-                    test = fmt::format("si {} ?", sql_operator(c.op));
-                    binds.emplace_back(c.low);
-                }
-                test = "si_unit = ? AND si IS NOT NULL AND " + test;
-                break;
-            case CompiledCondition::Kind::text:
-                test = fmt::format("type = {} AND value {} ?", stored_code(ValueType::string), sql_operator(c.op));
-                binds.emplace_back(c.text);
-                if (c.op == Comparison::between) test += " AND ?", binds.emplace_back(c.text_high);
-                break;
-            case CompiledCondition::Kind::boolean:
-                test = fmt::format("type = {} AND value {} ?", stored_code(ValueType::boolean), sql_operator(c.op));
-                binds.emplace_back(std::int64_t{c.flag ? 1 : 0});
-                break;
-        }
-        terms.push_back(fmt::format(
-            "d.id IN (SELECT dataset_id FROM dataset_metadata WHERE key_id = (SELECT id FROM metadata_key WHERE key = ?) "
-            "AND {})",
-            test));
-    }
+    for (const auto& c : cq.conditions)
+        terms.push_back(metadata_condition_sql(c, [&](auto&& value) {
+            binds.emplace_back(value);
+            return std::string("?");
+        }));
     if (terms.empty()) return {};
     std::string where = " WHERE ";
     for (std::size_t i = 0; i < terms.size(); ++i) where += (i ? " AND " : "") + terms[i];
