@@ -543,7 +543,8 @@ std::string repr(const type_of<Table>& x) {
         else
             out += repr_str(how == shown::digest && m.size() > 12 ? m.substr(0, 12) + "..." : m.substr(0, 12));
     });
-    return out + ")";
+    out += ')';
+    return out;
 }
 
 // --- docstrings ----------------------------------------------------------------------------------
