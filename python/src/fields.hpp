@@ -605,9 +605,12 @@ void def_field(py::class_<type_of<Table>>& cls) {
         cls.def_property(
             f.name, [](const T& x) { return C::get(x.*F::member); },
             [](T& x, const typename C::arg& value) {
+                // Into a copy: a value that breaks a rule leaves the record as it was.
                 Violations v;
-                read_field<Table, I>(x, value, "", v);
+                T updated = x;
+                read_field<Table, I>(updated, value, "", v);
                 v.throw_if_any();
+                x.*F::member = std::move(updated.*F::member);
             },
             f.doc);
     }

@@ -227,10 +227,12 @@ PLAIN = [
 @pytest.mark.parametrize("name, field, value", CONVERTED)
 def test_a_converting_setter_names_the_field(name: str, field: str, value: Any) -> None:
     record = full_records()[name]
+    before = copy.deepcopy(record)
     with pytest.raises(dt.ValidationError) as info:
         setattr(record, field, value)
     assert info.value.violations
     assert all(v.field == field or v.field.startswith((f"{field}.", f"{field}[")) for v in info.value.violations)
+    assert record == before  # a value that breaks a rule changes nothing
 
 
 @pytest.mark.parametrize("name, field, value", PLAIN)
