@@ -494,6 +494,9 @@ private:
 }  // namespace
 
 MergeReport Catalog::merge_from(const Catalog& source, const MergeProgressFn& progress) {
+    // (Its read would also wait for its own write on a ":memory:" catalogue.)
+    if (&source == this)
+        throw ValidationError({{"source", path().string(), "is this catalogue: merging it into itself changes nothing"}});
     MergeReport report;
     source.impl_->store->read([&](StoreReader& from) {
         impl_->store->write([&](StoreWriter& to) { report = Merger(from, to, progress).run(); });

@@ -189,3 +189,14 @@ TEST_CASE("a merge whose links would close a cycle with the target's links is re
     CHECK_THROWS_WITH_AS(target.merge_from(source), doctest::Contains("would make a cycle"), Conflict);
     CHECK(target.ancestor_pids(ds[1].pid).empty());
 }
+
+TEST_CASE("a catalogue is not merged into itself") {
+    test::CatalogLocation where;
+    Catalog cat(where);
+    cat.register_dataset(test::dataset("scan"));
+    CHECK_THROWS_WITH_AS(cat.merge_from(cat), doctest::Contains("into itself"), ValidationError);
+    Catalog memory(":memory:");
+    CHECK_THROWS_AS(memory.merge_from(memory), ValidationError);
+    Catalog again(where);  // another handle on the same catalogue: everything is there already
+    CHECK(cat.merge_from(again).datasets == MergeCount{0, 1});
+}

@@ -331,21 +331,39 @@ LinkMark PgTx::link_mark() {
     return {r.int64(0, 0), r.int64(0, 1)};
 }
 
+// Large reads go in pages of this many rows, by key, so that loading the lineage index of a
+// catalogue with millions of links never holds all of them in one result.
+constexpr int page_rows = 100000;
+
 void PgTx::for_each_link(std::int64_t after, const std::function<void(const LinkRow&)>& f) {
-    const auto r = after == 0
-                       ? conn_.exec_cached(
-                             "SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation "
-                             "ORDER BY derived_id, source_id")
-                       : conn_.exec_cached(
-                             "SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation "
-                             "WHERE seq > $1 ORDER BY seq",
-                             Params().add(after));
-    for (int i = 0; i < r.rows(); ++i) f({r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.text(i, 3)});
+    if (after != 0) {
+        const auto r = conn_.exec_cached(
+            "SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation WHERE seq > $1 ORDER BY seq",
+            Params().add(after));
+        for (int i = 0; i < r.rows(); ++i) f({r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.text(i, 3)});
+        return;
+    }
+    // Every link, by derived then source (the primary key's order).
+    std::int64_t derived = -1, source = -1;
+    for (;;) {
+        const auto r = conn_.exec_cached(
+            "SELECT derived_id, source_id, coalesce(activity_id, 0), role FROM derivation "
+            "WHERE (derived_id, source_id) > ($1, $2) ORDER BY derived_id, source_id LIMIT $3",
+            Params().add(derived).add(source).add(page_rows));
+        for (int i = 0; i < r.rows(); ++i) f({r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.text(i, 3)});
+        if (r.rows() < page_rows) return;
+        derived = r.int64(r.rows() - 1, 0), source = r.int64(r.rows() - 1, 1);
+    }
 }
 
 void PgTx::for_each_dataset_pid(std::int64_t after, const std::function<void(std::int64_t, std::string_view)>& f) {
-    const auto r = conn_.exec_cached("SELECT id, pid FROM dataset WHERE id > $1 ORDER BY id", Params().add(after));
-    for (int i = 0; i < r.rows(); ++i) f(r.int64(i, 0), r.text(i, 1));
+    for (;;) {
+        const auto r = conn_.exec_cached("SELECT id, pid FROM dataset WHERE id > $1 ORDER BY id LIMIT $2",
+                                         Params().add(after).add(page_rows));
+        for (int i = 0; i < r.rows(); ++i) f(r.int64(i, 0), r.text(i, 1));
+        if (r.rows() < page_rows) return;
+        after = r.int64(r.rows() - 1, 0);
+    }
 }
 
 }  // namespace datatrail::detail
