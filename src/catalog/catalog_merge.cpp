@@ -76,10 +76,9 @@ public:
         for (const auto& [k, v] : there) keys.insert(k);
         for (const auto& k : keys) {
             const auto h = here.find(k), t = there.find(k);
-            const std::string hv = h == here.end() ? "(absent)" : show(h->second);
-            const std::string tv = t == there.end() ? "(absent)" : show(t->second);
-            if (hv != tv || h == here.end() || t == there.end() || !(h->second == t->second))
-                add(fmt::format("{}.{}", name, k), tv, hv);
+            if (h != here.end() && t != there.end() && h->second == t->second) continue;
+            add(fmt::format("{}.{}", name, k), t == there.end() ? "(absent)" : show(t->second),
+                h == here.end() ? "(absent)" : show(h->second));
         }
     }
     void files(const std::vector<Datafile>& here, const std::vector<Datafile>& there) {
