@@ -37,11 +37,11 @@ std::unique_ptr<Store> open_store(const std::filesystem::path& location, const C
         // sqlite:///abs/path.db: three slashes, the third starting the absolute path.
         const std::string path = text.substr(std::string_view("sqlite://").size());
         if (path.empty() || path.front() != '/')
-            throw ValidationError({{"catalog", text, "an sqlite:// URI must name an absolute path: sqlite:///abs/path.db"}});
+            throw ValidationError({{"path", text, "an sqlite:// URI must name an absolute path: sqlite:///abs/path.db"}});
         return std::make_unique<SqliteStore>(path, options);
     }
     if (const auto scheme = text.find("://"); scheme != std::string::npos && text.find('/') > scheme)
-        throw ValidationError({{"catalog", text,
+        throw ValidationError({{"path", text,
                                 fmt::format("unknown scheme '{}': use a file path, sqlite:///abs/path.db or "
                                             "postgresql://user@host/database",
                                             text.substr(0, scheme))}});
