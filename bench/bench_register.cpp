@@ -576,26 +576,36 @@ int run(const Options& o) {
     const bool postgres = o.engine == "postgres";
     const std::string baseline_label = postgres ? "raw libpq" : "raw SQLite";
     TempDir tmp;
-    std::vector<double> base_rates, lib_rates, base_cpu_rates, lib_cpu_rates;
+    std::vector<double> base_rates, lib_rates, base_cpu_rates, lib_cpu_rates, multi_rates, multi_cpu_rates;
     const auto n = static_cast<double>(o.n);
     for (std::size_t r = 0; r < o.repeat; ++r) {
         const fs::path base_path = tmp.path / fmt::format("baseline-{}.sqlite", r);
         const fs::path lib_path = tmp.path / fmt::format("datatrail-{}.sqlite", r);
         // PostgreSQL: a fresh database per side and run, dropped at the end of the run.
-        std::optional<PostgresScratch> base_db, lib_db;
+        std::optional<PostgresScratch> base_db, multi_db, lib_db;
         if (postgres) base_db.emplace(o.uri, "baseline"), lib_db.emplace(o.uri, "datatrail");
+        if (postgres && do_baseline) multi_db.emplace(o.uri, "multirow");
         const std::string base_location = postgres ? base_db->uri() : base_path.string();
         const std::string lib_location = postgres ? lib_db->uri() : lib_path.string();
         if (do_baseline) {
             std::vector<std::string> pids;
             pids.reserve(o.n);
             for (std::size_t i = 0; i < o.n; ++i) pids.push_back(new_pid("local"));
-            const auto s = postgres ? run_postgres_baseline(base_location, base, pids, o.batch)
+            const auto s = postgres ? run_postgres_baseline(base_location, base, pids, o.batch, false)
                                     : run_baseline(base_path, base, pids, o.batch);
             base_rates.push_back(n / s.wall);
             base_cpu_rates.push_back(n / s.cpu);
-            fmt::print("  run {}: {:<11} {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU)\n", r + 1, baseline_label,
+            fmt::print("  run {}: {:<18} {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU)\n", r + 1, baseline_label,
                        base_rates.back(), s.wall, s.cpu);
+            if (postgres) {
+                // The same rows with the statements datatrail sends: a dataset's metadata in one INSERT.
+                for (auto& pid : pids) pid = new_pid("local");
+                const auto m = run_postgres_baseline(multi_db->uri(), base, pids, o.batch, true);
+                multi_rates.push_back(n / m.wall);
+                multi_cpu_rates.push_back(n / m.cpu);
+                fmt::print("  run {}: {:<18} {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU)\n", r + 1,
+                           "raw libpq multirow", multi_rates.back(), m.wall, m.cpu);
+            }
         }
         if (do_library) {
             std::vector<std::vector<Dataset>> batches;
@@ -605,12 +615,15 @@ int run(const Options& o) {
             const auto s = run_datatrail(lib_location, std::move(batches));
             lib_rates.push_back(n / s.wall);
             lib_cpu_rates.push_back(n / s.cpu);
-            fmt::print("  run {}: {:<11} {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU)\n", r + 1, "datatrail",
+            fmt::print("  run {}: {:<18} {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU)\n", r + 1, "datatrail",
                        lib_rates.back(), s.wall, s.cpu);
         }
         std::fflush(stdout);
         if (r == 0 && do_baseline && do_library) {
-            if (postgres) check_same_rows_postgres(base_location, lib_location, o.n);
+            if (postgres) {
+                check_same_rows_postgres(base_location, lib_location, o.n);
+                check_same_rows_postgres(multi_db->uri(), lib_location, o.n);
+            }
             else check_same_rows(base_path, lib_path, o.n);
         }
         remove_catalogue(base_path);
@@ -626,9 +639,18 @@ int run(const Options& o) {
     fmt::print("median of {} run(s), wall clock:\n", o.repeat);
     if (do_baseline) fmt::print("  {} baseline: {:.0f} datasets/s\n", baseline_label, base_rate);
     if (do_library) fmt::print("  datatrail C++:       {:.0f} datasets/s\n", lib_rate);
+    const double multi_rate = median(multi_rates);
+    const double multi_cpu_rate = median(multi_cpu_rates);
+    const double multi_ratio = multi_rate > 0 && lib_rate > 0 ? lib_rate / multi_rate : 0;
+    const double multi_cpu_ratio = multi_cpu_rate > 0 && lib_cpu_rate > 0 ? lib_cpu_rate / multi_cpu_rate : 0;
+    if (postgres && do_baseline) fmt::print("  raw libpq multirow baseline: {:.0f} datasets/s\n", multi_rate);
     if (ratio > 0) {
         fmt::print("  ratio datatrail/baseline: {:.3f} (target >= 0.8)\n", ratio);
         fmt::print("  ratio by CPU time:        {:.3f}\n", cpu_ratio);
+    }
+    if (multi_ratio > 0) {
+        fmt::print("  ratio datatrail/multirow baseline: {:.3f}\n", multi_ratio);
+        fmt::print("  ratio by CPU time:                 {:.3f}\n", multi_cpu_ratio);
     }
     if (do_baseline && do_library) fmt::print("  rows checked: the baseline wrote the same rows as datatrail\n");
 
@@ -637,11 +659,14 @@ int run(const Options& o) {
         "{{\"benchmark\": \"register\", \"engine\": {}, \"n\": {}, \"batch\": {}, \"repeat\": {}, \"statistic\": \"median\", "
         "\"cpp_rate\": {:.1f}, \"baseline_rate\": {:.1f}, \"ratio\": {:.4f}, \"cpp_rates\": {}, \"baseline_rates\": {}, "
         "\"cpp_cpu_rate\": {:.1f}, \"baseline_cpu_rate\": {:.1f}, \"cpu_ratio\": {:.4f}, "
+        "\"multirow_rate\": {:.1f}, \"multirow_rates\": {}, \"multirow_cpu_rate\": {:.1f}, \"multirow_ratio\": {:.4f}, "
+        "\"multirow_cpu_ratio\": {:.4f}, "
         "\"metadata_per_dataset\": 10, \"files_per_dataset\": 1, "
         "\"machine\": {{\"cpu\": {}, \"cores\": {}, \"os\": {}}}, \"sqlite\": {}, \"postgres\": {}, \"compiler\": {}, "
         "\"datatrail\": {}}}",
         json_string(o.engine), o.n, o.batch, o.repeat, lib_rate, base_rate, ratio, json_numbers(lib_rates), json_numbers(base_rates),
-        lib_cpu_rate, base_cpu_rate, cpu_ratio,
+        lib_cpu_rate, base_cpu_rate, cpu_ratio, multi_rate, json_numbers(multi_rates), multi_cpu_rate, multi_ratio,
+        multi_cpu_ratio,
         json_string(cpu_model()), cores, json_string(os_name()), json_string(sqlite3_libversion()),
         json_string(postgres ? postgres_versions(o.uri) : std::string()),
         json_string(DATATRAIL_BENCH_COMPILER), json_string(datatrail::version));

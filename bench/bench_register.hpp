@@ -94,9 +94,10 @@ private:
     std::string server_uri_, name_, uri_;
 };
 
-// Inserts every row with libpq; returns the time spent, setup excluded.
+// Inserts every row with libpq; returns the time spent, setup excluded. `multirow`: a dataset's
+// metadata in one INSERT of several rows, rather than one INSERT per value.
 Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const std::vector<std::string>& pids,
-                              std::size_t batch);
+                              std::size_t batch, bool multirow);
 // Throws unless both databases hold the same rows (PIDs and creation times aside) and schema.
 void check_same_rows_postgres(const std::string& baseline_uri, const std::string& library_uri, std::size_t n);
 // "server 15.18, libpq 15.18"

@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -181,7 +182,7 @@ std::string postgres_versions(const std::string& uri) {
 }
 
 Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const std::vector<std::string>& pids,
-                              std::size_t batch) {
+                              std::size_t batch, bool multirow) {
     create_catalogue(uri);
     Conn c(uri);
     std::string investigation_id;
@@ -204,6 +205,17 @@ Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const
                   "INSERT INTO dataset_metadata (dataset_id, key_id, type, value, unit, si, si_unit, uncertainty) "
                   "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
                   7);
+    // A dataset's metadata in one statement: one VALUES row of 7 parameters per value.
+    const std::size_t per_dataset = in.rows.empty() ? 0 : in.rows.front().metadata.size();
+    std::string multi_sql =
+        "INSERT INTO dataset_metadata (dataset_id, key_id, type, value, unit, si, si_unit, uncertainty) VALUES ";
+    for (std::size_t row = 0; row < per_dataset; ++row) {
+        multi_sql += row ? ", (" : "(";
+        for (std::size_t col = 1; col <= 7; ++col) multi_sql += fmt::format("{}${}", col > 1 ? ", " : "", 7 * row + col);
+        multi_sql += ", NULL)";
+    }
+    std::optional<Prepared> meta_rows;
+    if (multirow && per_dataset > 0) meta_rows.emplace(c, "meta_rows", multi_sql, static_cast<int>(7 * per_dataset));
     Prepared file(c, "file",
                   "INSERT INTO datafile (dataset_id, path, size, sha256, format, modified) VALUES ($1, $2, $3, $4, $5, NULL)",
                   5);
@@ -232,14 +244,28 @@ Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const
             PGresult* inserted = dataset.run();
             const std::string id = PQgetvalue(inserted, 0, 0);
             PQclear(inserted);
-            for (const auto& m : t.metadata) {
-                meta.set(0, id), meta.set(1, key_ids[m.key]), meta.set(2, m.type), meta.set(3, m.value);
-                meta.set(4, *m.unit);
-                if (m.si.empty()) meta.null(5);
-                else meta.set(5, m.si);
-                if (m.si_unit) meta.set(6, *m.si_unit);
-                else meta.null(6);
-                meta.run_and_clear();
+            if (meta_rows && t.metadata.size() == per_dataset) {
+                for (std::size_t k = 0; k < per_dataset; ++k) {
+                    const auto& m = t.metadata[k];
+                    const int at = static_cast<int>(7 * k);
+                    meta_rows->set(at, id), meta_rows->set(at + 1, key_ids[m.key]), meta_rows->set(at + 2, m.type);
+                    meta_rows->set(at + 3, m.value), meta_rows->set(at + 4, *m.unit);
+                    if (m.si.empty()) meta_rows->null(at + 5);
+                    else meta_rows->set(at + 5, m.si);
+                    if (m.si_unit) meta_rows->set(at + 6, *m.si_unit);
+                    else meta_rows->null(at + 6);
+                }
+                meta_rows->run_and_clear();
+            } else {
+                for (const auto& m : t.metadata) {
+                    meta.set(0, id), meta.set(1, key_ids[m.key]), meta.set(2, m.type), meta.set(3, m.value);
+                    meta.set(4, *m.unit);
+                    if (m.si.empty()) meta.null(5);
+                    else meta.set(5, m.si);
+                    if (m.si_unit) meta.set(6, *m.si_unit);
+                    else meta.null(6);
+                    meta.run_and_clear();
+                }
             }
             file.set(0, id), file.set(1, r.path), file.set(2, t.size), file.set(3, r.sha256), file.set(4, r.format);
             file.run_and_clear();
