@@ -87,7 +87,7 @@ def test_merge_writes_what_registration_writes(postgres_uri: str, tmp_path: Path
               "--write-docs")
     assert "the merge and the baseline wrote the same datasets, metadata, files and links" in out, out
     assert number_after("ratio merge/baseline:", out) > 0
-    assert_section(docs, "merge", "## Merging SQLite into PostgreSQL", "200 datasets", "100 derivation links")
+    assert_section(docs, "merge", "## Merging SQLite into PostgreSQL", "200 datasets", "50 derivation links")
 
 
 def test_the_merge_check_fails_on_a_difference(postgres_uri: str) -> None:
@@ -96,12 +96,12 @@ def test_the_merge_check_fails_on_a_difference(postgres_uri: str) -> None:
     import bench_merge  # noqa: PLC0415
     from benchdocs import postgres_scratch, psql  # noqa: PLC0415
 
-    datasets, links = bench_merge.source_records(8)
+    datasets, links = bench_merge.source_records(16)
     with postgres_scratch(postgres_uri, "a") as a, postgres_scratch(postgres_uri, "b") as b:
-        pids = [f"id11/{i:026d}" for i in range(8)]
+        pids = [f"id11/{i:026d}" for i in range(16)]
         bench_merge.run_baseline(a, datasets, pids, links)
         bench_merge.run_baseline(b, datasets, pids, links)
-        bench_merge.check_same(a, b, 8, len(links))  # the same: passes
+        bench_merge.check_same(a, b, 16, len(links))  # the same: passes
         psql(b, "DELETE FROM derivation WHERE seq = (SELECT max(seq) FROM derivation)")
         with pytest.raises(SystemExit, match="links"):
-            bench_merge.check_same(a, b, 8, len(links))
+            bench_merge.check_same(a, b, 16, len(links))
