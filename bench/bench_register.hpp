@@ -68,6 +68,9 @@ using Clock = std::chrono::steady_clock;
 struct Seconds {
     double wall = 0;
     double cpu = 0;
+    // PostgreSQL: CPU time of the server processes serving the run's connections; -1 where it
+    // cannot be read (a server on another host).
+    double server_cpu = -1;
 };
 
 double cpu_now();
@@ -102,5 +105,21 @@ Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const
 void check_same_rows_postgres(const std::string& baseline_uri, const std::string& library_uri, std::size_t n);
 // "server 15.18, libpq 15.18"
 std::string postgres_versions(const std::string& uri);
+
+bool is_postgres(std::string_view location);
+
+// CPU time the server spends for the connections to one database, read from /proc for each
+// backend process (so only for a server on this host): taken when made, and again by
+// seconds(), which must be called while the connections measured are still open.
+class ServerCpu {
+public:
+    explicit ServerCpu(std::string uri);
+    double seconds() const;  // -1 if the backends' CPU time cannot be read
+
+private:
+    std::vector<std::pair<int, double>> backends() const;
+    std::string uri_;
+    std::vector<std::pair<int, double>> start_;
+};
 
 }  // namespace bench

@@ -181,6 +181,11 @@ def write_docs(path: Path, section: str) -> None:
         write_section(path, START_MARKER, END_MARKER, section)
 
 
+def total_cpu(r: dict[str, Any], key: str) -> str:
+    value = r.get(key) or 0
+    return f"{value:.2f}" if value > 0 else "not measured (a server on another host)"
+
+
 def docs_section_postgres(r: dict[str, Any]) -> str:
     m = r["machine"]
 
@@ -223,15 +228,20 @@ Measured {r["date"]} on {m["cpu"]} ({m["cores"]} cores), {m["os"]}, load average
 - Rates are wall-clock medians of {r["repeat"]} runs per side, interleaved in one process (per row,
   multi-row, datatrail, repeated). Per run: per row {per_run(r["baseline_rates"])}; multi-row
   {per_run(r["multirow_rates"])}; datatrail {per_run(r["cpp_rates"])}.
-- By the benchmark process's CPU time instead (the server's is not counted) the ratios are
-  {r["cpu_ratio"]:.2f} (per row) and {r["multirow_cpu_ratio"]:.2f} (multi-row).
+- By CPU time instead of wall-clock time, the benchmark's and the server's processes together
+  (the server's read from `/proc` for each connection's backend; the steadier measure on a shared
+  machine, where both run): {total_cpu(r, "total_cpu_ratio")} (per row) and
+  {total_cpu(r, "multirow_total_cpu_ratio")} (multi-row). The benchmark process's CPU time alone:
+  {r["cpu_ratio"]:.2f} and {r["multirow_cpu_ratio"]:.2f}.
 - Round trips decide these rates: client and server take turns on the 2 cores, so datatrail
   beats the per-row baseline by sending a dataset's metadata in one statement, and the
   multi-row baseline shows what datatrail's checks, unit conversions and records cost on top of
   the same statements.
 - Before datatrail sent a dataset's metadata in one statement (and plain `INSERT`s for new
-  rows, one query per batch for taken PIDs), it made 13 round trips per dataset like the per-row
-  baseline and reached 0.73 of it (1,114 against 1,525 datasets/s; 0.56 by CPU time).
+  rows, one query per batch for taken PIDs, arrays as `text[]` rather than JSON), it made 13
+  round trips per dataset like the per-row baseline and reached 0.73 of it (1,114 against 1,525
+  datasets/s, medians of 3 runs of this benchmark on the same machine on 2026-12-02; 0.56 by the
+  benchmark process's CPU time).
 
 Reproduce with `make bench`; on its own, `scripts/with-postgres.sh build/cpp/bench/bench_register
 --engine postgres` (`--help` for the options). Regenerate this section with

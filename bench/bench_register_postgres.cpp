@@ -13,7 +13,11 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <unistd.h>
+
 #include <charconv>
+#include <fstream>
+#include <sstream>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -157,6 +161,27 @@ std::string with_database(const std::string& uri, const std::string& database) {
     return out;
 }
 
+// utime + stime of a process in seconds, from /proc/PID/stat; -1 if unreadable.
+double process_cpu(int pid) {
+    std::ifstream in(fmt::format("/proc/{}/stat", pid));
+    std::string stat;
+    if (!std::getline(in, stat)) return -1;
+    // The command name (field 2) may hold spaces; the fields after it start past its ')'.
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; fields >> field; ++i) {
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) {
+            stime = std::stoull(field);
+            return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+        }
+    }
+    return -1;
+}
+
 std::string version_text(int v) { return v >= 100000 ? fmt::format("{}.{}", v / 10000, v % 10000) : std::to_string(v); }
 
 }  // namespace
@@ -181,6 +206,35 @@ std::string postgres_versions(const std::string& uri) {
     return fmt::format("server {}, libpq {}", version_text(PQserverVersion(c.get())), version_text(PQlibVersion()));
 }
 
+bool is_postgres(std::string_view location) {
+    return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+ServerCpu::ServerCpu(std::string uri) : uri_(std::move(uri)), start_(backends()) {}
+
+std::vector<std::pair<int, double>> ServerCpu::backends() const {
+    Conn monitor(uri_);
+    std::vector<std::pair<int, double>> out;
+    for (const auto& pid : monitor.rows("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND pid <> pg_backend_pid()")) {
+        const int p = std::stoi(pid);
+        out.emplace_back(p, process_cpu(p));
+    }
+    return out;
+}
+
+double ServerCpu::seconds() const {
+    double total = 0;
+    for (const auto& [pid, cpu] : backends()) {
+        if (cpu < 0) return -1;
+        double before = 0;  // a backend that started since: all its time counts
+        for (const auto& [p, c] : start_)
+            if (p == pid) before = c;
+        total += cpu - before;
+    }
+    return total;
+}
+
 Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const std::vector<std::string>& pids,
                               std::size_t batch, bool multirow) {
     create_catalogue(uri);
@@ -194,6 +248,7 @@ Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const
     const std::string user = current_user();
     const std::vector<RowText> texts = row_texts(in);
 
+    const ServerCpu server(uri);
     const Stopwatch clock;
     Prepared dataset(c, "dataset",
                      "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, "
@@ -274,7 +329,9 @@ Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const
         }
         c.exec("COMMIT");
     }
-    return clock.elapsed();
+    auto elapsed = clock.elapsed();
+    elapsed.server_cpu = server.seconds();
+    return elapsed;
 }
 
 void check_same_rows_postgres(const std::string& baseline_uri, const std::string& library_uri, std::size_t n) {
