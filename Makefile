@@ -134,18 +134,22 @@ typecheck: python
 demo: python
 	$(VENV_PY) examples/quickstart.py
 
+# BENCH_FLAGS is passed to every Python benchmark: `make bench BENCH_FLAGS=--write-docs` rewrites
+# each one's section of docs/benchmarks.md from this run.
+BENCH_FLAGS ?=
+
 bench: cpp python
 	$(BUILD_CPP)/bench/bench_register
-	$(VENV_PY) bench/bench_register.py
-	$(VENV_PY) bench/bench_lineage.py
+	$(VENV_PY) bench/bench_register.py $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_lineage.py $(BENCH_FLAGS)
 	bash scripts/with-postgres.sh $(MAKE) --no-print-directory bench-postgres
 
 # Builds nothing, so that `bench` can run it under one server once everything is built.
 bench-postgres:
-	$(VENV_PY) bench/bench_register.py --engine postgres
-	$(VENV_PY) bench/bench_lineage.py --engine postgres
-	$(VENV_PY) bench/bench_writers.py
-	$(VENV_PY) bench/bench_merge.py
+	$(VENV_PY) bench/bench_register.py --engine postgres $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_lineage.py --engine postgres $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_writers.py $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_merge.py $(BENCH_FLAGS)
 
 # pybind11-stubgen writes <out>/datatrail/<module>.pyi for each module: the extension and its
 # units submodule (registered as datatrail.units).
