@@ -826,9 +826,10 @@ machine, reached through a Unix socket), Python {r['python']}, networkx {r['netw
   round) in one process, after one untimed pass that checked the results; garbage collection
   is off inside the clock. Per start node the ratios ranged {per_start}.
 - Each datatrail call runs a read transaction on the server (`REPEATABLE READ`), finds the start
-  by PID and asks for links and datasets newer than the index holds; the walk itself runs in
-  the process's in-memory index, as on SQLite. (a) then reads the found datasets' records from
-  the server.
+  by PID and asks for links and datasets newer than the index holds: 4 round trips (`BEGIN`,
+  that check, the PID, `COMMIT`) before the walk, which runs in the process's in-memory index as
+  on SQLite. (a) then reads the found datasets' records from the server. networkx, in the same
+  process, pays none of that; where (b) is below 1, that fixed cost is what it lacks.
 {"- " + small_walks + chr(10) if small_walks else ""}- {first_walk}
 {notes_text}
 Reproduce with `make bench`; on its own, `scripts/with-postgres.sh python bench/bench_lineage.py

@@ -188,8 +188,9 @@ socket, `fsync` and `synchronous_commit` off), so server and writers share the 2
   PostgreSQL it leaves out the server's work.
 - SQLite takes one writer at a time: the others wait for its lock (`busy_timeout`), so {r['processes']}
   processes cannot beat one, and the ratio shows what the waiting costs. PostgreSQL runs the
-  writers' transactions at once; on a machine with 2 cores the server and {r['processes']} writers compete
-  for them, so the gain is bounded by the cores, not by the engine.
+  writers' transactions at once. One writer keeps the machine half idle: it and its server
+  process take turns, each waiting while the other works on a statement. Several writers fill
+  those waits, up to what the 2 cores, shared by the server and the writers, can do.
 - No target in the design.
 
 Reproduce with `make bench`; on its own, `scripts/with-postgres.sh python bench/bench_writers.py`
