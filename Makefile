@@ -13,7 +13,10 @@
 #                                         DATATRAIL_TEST_POSTGRES (ctest and pytest start a server without it)
 #   typecheck <- python                   mypy on the Python examples
 #   demo      <- python                   examples/quickstart.py
-#   bench     <- cpp python               the C++ and Python registration benchmarks
+#   bench     <- cpp python               every benchmark: SQLite ones, then bench-postgres under
+#                                         scripts/with-postgres.sh (one throwaway server)
+#   bench-postgres                        the PostgreSQL benchmarks (registration, lineage, writers on
+#                                         both engines, merge), against DATATRAIL_TEST_POSTGRES
 #   stubs     <- python                   regenerate python/datatrail/_core.pyi and units.pyi
 #   clean                                 remove build/ and .venv
 
@@ -82,7 +85,7 @@ pip_install(backend.get_requires_for_build_wheel())
 endef
 export INSTALL_BUILD_REQUIRES_PY
 
-.PHONY: all help deps venv cpp python test run-tests typecheck demo bench stubs clean
+.PHONY: all help deps venv cpp python test run-tests typecheck demo bench bench-postgres stubs clean
 
 all: cpp python
 
@@ -131,10 +134,22 @@ typecheck: python
 demo: python
 	$(VENV_PY) examples/quickstart.py
 
+# BENCH_FLAGS is passed to every Python benchmark: `make bench BENCH_FLAGS=--write-docs` rewrites
+# each one's section of docs/benchmarks.md from this run.
+BENCH_FLAGS ?=
+
 bench: cpp python
 	$(BUILD_CPP)/bench/bench_register
-	$(VENV_PY) bench/bench_register.py
-	$(VENV_PY) bench/bench_lineage.py
+	$(VENV_PY) bench/bench_register.py $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_lineage.py $(BENCH_FLAGS)
+	bash scripts/with-postgres.sh $(MAKE) --no-print-directory bench-postgres
+
+# Builds nothing, so that `bench` can run it under one server once everything is built.
+bench-postgres:
+	$(VENV_PY) bench/bench_register.py --engine postgres $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_lineage.py --engine postgres $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_writers.py $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_merge.py $(BENCH_FLAGS)
 
 # pybind11-stubgen writes <out>/datatrail/<module>.pyi for each module: the extension and its
 # units submodule (registered as datatrail.units).

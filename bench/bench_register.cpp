@@ -14,6 +14,8 @@
 #include <datatrail/units.hpp>
 #include <datatrail/version.hpp>
 
+#include "bench_register.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -42,59 +44,12 @@
 namespace fs = std::filesystem;
 using namespace datatrail;
 
-namespace {
-
-constexpr std::string_view usage =
-    "usage: bench_register [--n N] [--batch B] [--repeat R] [--json PATH] [--only baseline|datatrail]\n"
-    "  --n N        datasets per run (default 20000)\n"
-    "  --batch B    datasets per register_datasets call / per transaction (default 1000)\n"
-    "  --repeat R   runs of each side, interleaved; the median rate is reported (default 3)\n"
-    "  --json PATH  write the result as one JSON object to PATH (default: last line of stdout)\n"
-    "  --only SIDE  run one side only, for profiling; no ratio, no row check\n";
-
-struct Options {
-    std::size_t n = 20000;
-    std::size_t batch = 1000;
-    std::size_t repeat = 3;
-    std::string json_path;
-    std::string only;  // "", "baseline" or "datatrail"
-};
-
-std::size_t parse_count(std::string_view flag, std::string_view text) {
-    std::size_t v = 0;
-    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v == 0)
-        throw std::invalid_argument(fmt::format("{} needs a positive integer, not '{}'", flag, text));
-    return v;
-}
-
-Options parse_args(int argc, char** argv) {
-    Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
-        if (a == "-h" || a == "--help") {
-            fmt::print("{}", usage);
-            std::exit(0);
-        }
-        if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value (or unknown option)\n{}", a, usage));
-        const std::string_view v = argv[++i];
-        if (a == "--n") o.n = parse_count(a, v);
-        else if (a == "--batch") o.batch = parse_count(a, v);
-        else if (a == "--repeat") o.repeat = parse_count(a, v);
-        else if (a == "--json") o.json_path = v;
-        else if (a == "--only") {
-            if (v != "baseline" && v != "datatrail")
-                throw std::invalid_argument(fmt::format("--only takes baseline or datatrail, not '{}'", v));
-            o.only = v;
-        } else throw std::invalid_argument(fmt::format("unknown option '{}'\n{}", a, usage));
-    }
-    return o;
-}
+namespace bench {
 
 // ---------------------------------------------------------------------------------------------
 // The data: one description per dataset, from which both sides' inputs are made.
 
-constexpr std::string_view investigation_name = "bench-2026";
+namespace {
 
 // Deterministic, well-mixed 64-bit values, so checksums look like checksums.
 std::uint64_t mix(std::uint64_t x) {
@@ -104,8 +59,8 @@ std::uint64_t mix(std::uint64_t x) {
     return x ^ (x >> 31);
 }
 
-// A raw dataset with 10 metadata values of mixed types (4 floats with units, 2 integers, one in
-// pixels, 2 strings, 1 bool, 1 datetime) and one file whose size and SHA-256 are given.
+}  // namespace
+
 Dataset make_dataset(std::size_t i) {
     static const Timestamp t0 = parse_time("2026-03-01T08:00:00Z");
     Dataset d;
@@ -135,35 +90,12 @@ Dataset make_dataset(std::size_t i) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The baseline's input: the same rows, already in the form SQLite stores them.
+// The baseline's input: the same rows, already in the form the catalogue stores them.
+
+namespace {
 
 // The code of a ValueType as stored in dataset_metadata.type.
 constexpr std::int64_t type_code(ValueType t) { return stored_code(t); }
-
-struct MetaRow {
-    std::size_t key = 0;  // index into the interned keys
-    std::int64_t type = 0;
-    std::variant<std::int64_t, double, std::string> value;
-    std::string unit;
-    std::optional<double> si;
-    std::string si_unit;  // empty -> NULL
-};
-
-struct BaseRow {
-    std::string name, location, path, sha256, format, fts_keywords, fts_metadata;
-    std::int64_t size = 0;
-    std::vector<MetaRow> metadata;
-};
-
-// A metadata_key row: the first use of a key fixes its class of value and its dimension.
-struct KeyRow {
-    std::string key, value_class, si_unit, unit;
-};
-
-struct BaseInput {
-    std::vector<KeyRow> keys;  // interned once, in the order the library first meets them
-    std::vector<BaseRow> rows;
-};
 
 // The class of value a key holds, as metadata_key.value_class names it.
 std::string value_class(ValueType t) {
@@ -208,6 +140,8 @@ MetaRow meta_row(std::size_t key, const MetadataValue& mv) {
     return r;
 }
 
+}  // namespace
+
 BaseInput base_input(const std::vector<Dataset>& datasets) {
     BaseInput in;
     in.rows.reserve(datasets.size());
@@ -235,6 +169,95 @@ BaseInput base_input(const std::vector<Dataset>& datasets) {
         in.rows.push_back(std::move(row));
     }
     return in;
+}
+
+std::string current_user() {
+    if (const char* user = std::getenv("USER"); user && *user) return user;
+    if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
+    return "unknown";
+}
+
+void create_catalogue(const std::string& location) {
+    Catalog cat(location);
+    Investigation inv;
+    inv.name = std::string(investigation_name);
+    inv.title = "Registration benchmark";
+    cat.add_investigation(inv);
+}
+
+double cpu_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+}  // namespace bench
+
+namespace {
+
+using namespace bench;
+
+constexpr std::string_view usage =
+    "usage: bench_register [--engine sqlite|postgres] [--uri URI] [--n N] [--batch B] [--repeat R] [--json PATH]\n"
+    "                      [--only baseline|datatrail]\n"
+    "  --engine E   sqlite (default): a fresh catalogue file per run, against the sqlite3 C API;\n"
+    "               postgres: a fresh database per run on the server at --uri, against libpq\n"
+    "  --uri URI    a libpq URI of a role that may create databases (default: $DATATRAIL_TEST_POSTGRES)\n"
+    "  --n N        datasets per run (default 20000)\n"
+    "  --batch B    datasets per register_datasets call / per transaction (default 1000)\n"
+    "  --repeat R   runs of each side, interleaved; the median rate is reported (default 3)\n"
+    "  --json PATH  write the result as one JSON object to PATH (default: last line of stdout)\n"
+    "  --only SIDE  run one side only, for profiling; no ratio, no row check\n";
+
+struct Options {
+    std::string engine = "sqlite";
+    std::string uri;
+    std::size_t n = 20000;
+    std::size_t batch = 1000;
+    std::size_t repeat = 3;
+    std::string json_path;
+    std::string only;  // "", "baseline" or "datatrail"
+};
+
+std::size_t parse_count(std::string_view flag, std::string_view text) {
+    std::size_t v = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v == 0)
+        throw std::invalid_argument(fmt::format("{} needs a positive integer, not '{}'", flag, text));
+    return v;
+}
+
+Options parse_args(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "-h" || a == "--help") {
+            fmt::print("{}", usage);
+            std::exit(0);
+        }
+        if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value (or unknown option)\n{}", a, usage));
+        const std::string_view v = argv[++i];
+        if (a == "--engine") {
+            if (v != "sqlite" && v != "postgres")
+                throw std::invalid_argument(fmt::format("--engine takes sqlite or postgres, not '{}'", v));
+            o.engine = v;
+        } else if (a == "--uri") o.uri = v;
+        else if (a == "--n") o.n = parse_count(a, v);
+        else if (a == "--batch") o.batch = parse_count(a, v);
+        else if (a == "--repeat") o.repeat = parse_count(a, v);
+        else if (a == "--json") o.json_path = v;
+        else if (a == "--only") {
+            if (v != "baseline" && v != "datatrail")
+                throw std::invalid_argument(fmt::format("--only takes baseline or datatrail, not '{}'", v));
+            o.only = v;
+        } else throw std::invalid_argument(fmt::format("unknown option '{}'\n{}", a, usage));
+    }
+    if (o.engine == "postgres" && o.uri.empty()) {
+        if (const char* env = std::getenv("DATATRAIL_TEST_POSTGRES"); env && *env) o.uri = env;
+        else throw std::invalid_argument("--engine postgres needs --uri URI or DATATRAIL_TEST_POSTGRES (scripts/with-postgres.sh sets it)");
+    }
+    if (o.engine != "postgres" && !o.uri.empty()) throw std::invalid_argument("--uri is for --engine postgres only");
+    return o;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,46 +317,9 @@ struct Connection {
     Connection& operator=(const Connection&) = delete;
 };
 
-std::string current_user() {
-    if (const char* user = std::getenv("USER"); user && *user) return user;
-    if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
-    return "unknown";
-}
-
-// A fresh catalogue made by datatrail (schema, indexes, FTS table) holding the investigation.
-void create_catalogue(const fs::path& path) {
-    Catalog cat(path);
-    Investigation inv;
-    inv.name = std::string(investigation_name);
-    inv.title = "Registration benchmark";
-    cat.add_investigation(inv);
-}
-
-using Clock = std::chrono::steady_clock;
-
-// Wall-clock time is what a user waits for and what the rates report. CPU time of the process
-// (SQLite runs in the calling thread) is reported beside it: on a shared machine it is the steadier
-// of the two, since time spent descheduled does not count.
-struct Seconds {
-    double wall = 0;
-    double cpu = 0;
-};
-
-double cpu_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-struct Stopwatch {
-    Clock::time_point wall = Clock::now();
-    double cpu = cpu_now();
-    Seconds elapsed() const { return {std::chrono::duration<double>(Clock::now() - wall).count(), cpu_now() - cpu}; }
-};
-
 // Inserts every row with the sqlite3 C API; returns the time spent, setup excluded.
 Seconds run_baseline(const fs::path& path, const BaseInput& in, const std::vector<std::string>& pids, std::size_t batch) {
-    create_catalogue(path);
+    create_catalogue(path.string());
     Connection c(path);
     exec(c.db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
     sqlite3_busy_timeout(c.db, 10000);
@@ -426,13 +412,17 @@ Seconds run_baseline(const fs::path& path, const BaseInput& in, const std::vecto
 // ---------------------------------------------------------------------------------------------
 // datatrail
 
-Seconds run_datatrail(const fs::path& path, std::vector<std::vector<Dataset>> batches) {
-    create_catalogue(path);
-    Catalog cat(path);
+Seconds run_datatrail(const std::string& location, std::vector<std::vector<Dataset>> batches) {
+    create_catalogue(location);
+    Catalog cat(location);
+    std::optional<ServerCpu> server;
+    if (is_postgres(location)) server.emplace(location);
     const Stopwatch clock;
     // The returned records are dropped inside the clock: building them is part of the call.
     for (auto& b : batches) cat.register_datasets(std::move(b));
-    return clock.elapsed();
+    auto elapsed = clock.elapsed();
+    if (server) elapsed.server_cpu = server->seconds();  // before the Catalog closes its connections
+    return elapsed;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -574,6 +564,12 @@ void remove_catalogue(const fs::path& p) {
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(p.string() + suffix, ec);
 }
 
+// One side's rates over the runs: datasets per wall-clock second, per CPU second of this process,
+// and (PostgreSQL, server on this host) per CPU second of this process and the server together.
+struct Rates {
+    std::vector<double> wall, cpu, total_cpu;
+};
+
 int run(const Options& o) {
     const bool do_baseline = o.only != "datatrail";
     const bool do_library = o.only != "baseline";
@@ -583,68 +579,118 @@ int run(const Options& o) {
     for (std::size_t i = 0; i < o.n; ++i) datasets.push_back(make_dataset(i));
     const BaseInput base = base_input(datasets);  // also loads the unit database, off the clock
 
-    fmt::print("registering {} datasets (10 metadata values, 1 file each) in batches of {}, {} run(s) per side\n", o.n,
-               o.batch, o.repeat);
+    fmt::print("registering {} datasets (10 metadata values, 1 file each) in batches of {} into {}, {} run(s) per side\n",
+               o.n, o.batch, o.engine == "postgres" ? "PostgreSQL" : "SQLite", o.repeat);
     std::fflush(stdout);
 
+    const bool postgres = o.engine == "postgres";
+    const std::string baseline_label = postgres ? "raw libpq" : "raw SQLite";
     TempDir tmp;
-    std::vector<double> base_rates, lib_rates, base_cpu_rates, lib_cpu_rates;
+    Rates base_side, multi_side, lib_side;
     const auto n = static_cast<double>(o.n);
     for (std::size_t r = 0; r < o.repeat; ++r) {
         const fs::path base_path = tmp.path / fmt::format("baseline-{}.sqlite", r);
         const fs::path lib_path = tmp.path / fmt::format("datatrail-{}.sqlite", r);
+        // PostgreSQL: a fresh database per side and run, dropped at the end of the run.
+        std::optional<PostgresScratch> base_db, multi_db, lib_db;
+        if (postgres) base_db.emplace(o.uri, "baseline"), lib_db.emplace(o.uri, "datatrail");
+        if (postgres && do_baseline) multi_db.emplace(o.uri, "multirow");
+        const std::string base_location = postgres ? base_db->uri() : base_path.string();
+        const std::string lib_location = postgres ? lib_db->uri() : lib_path.string();
+        // One side's run: its rates, and a line naming its times.
+        const auto record = [&](const char* label, const Seconds& s, Rates& rates) {
+            rates.wall.push_back(n / s.wall);
+            rates.cpu.push_back(n / s.cpu);
+            std::string server;
+            if (s.server_cpu >= 0) {
+                rates.total_cpu.push_back(n / (s.cpu + s.server_cpu));
+                server = fmt::format(", {:.3f} s server CPU", s.server_cpu);
+            }
+            fmt::print("  run {}: {:<18} {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU{})\n", r + 1, label,
+                       rates.wall.back(), s.wall, s.cpu, server);
+        };
         if (do_baseline) {
             std::vector<std::string> pids;
             pids.reserve(o.n);
             for (std::size_t i = 0; i < o.n; ++i) pids.push_back(new_pid("local"));
-            const auto s = run_baseline(base_path, base, pids, o.batch);
-            base_rates.push_back(n / s.wall);
-            base_cpu_rates.push_back(n / s.cpu);
-            fmt::print("  run {}: raw SQLite  {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU)\n", r + 1,
-                       base_rates.back(), s.wall, s.cpu);
+            record(baseline_label.c_str(),
+                   postgres ? run_postgres_baseline(base_location, base, pids, o.batch, false)
+                            : run_baseline(base_path, base, pids, o.batch),
+                   base_side);
+            if (postgres) {
+                // The same rows with the statements datatrail sends: a dataset's metadata in one INSERT.
+                for (auto& pid : pids) pid = new_pid("local");
+                record("raw libpq multirow", run_postgres_baseline(multi_db->uri(), base, pids, o.batch, true), multi_side);
+            }
         }
         if (do_library) {
             std::vector<std::vector<Dataset>> batches;
             for (std::size_t first = 0; first < o.n; first += o.batch)
                 batches.emplace_back(datasets.begin() + static_cast<std::ptrdiff_t>(first),
                                      datasets.begin() + static_cast<std::ptrdiff_t>(std::min(first + o.batch, o.n)));
-            const auto s = run_datatrail(lib_path, std::move(batches));
-            lib_rates.push_back(n / s.wall);
-            lib_cpu_rates.push_back(n / s.cpu);
-            fmt::print("  run {}: datatrail   {:>8.0f} datasets/s ({:.3f} s wall, {:.3f} s CPU)\n", r + 1,
-                       lib_rates.back(), s.wall, s.cpu);
+            record("datatrail", run_datatrail(lib_location, std::move(batches)), lib_side);
         }
         std::fflush(stdout);
-        if (r == 0 && do_baseline && do_library) check_same_rows(base_path, lib_path, o.n);
+        if (r == 0 && do_baseline && do_library) {
+            if (postgres) {
+                check_same_rows_postgres(base_location, lib_location, o.n);
+                check_same_rows_postgres(multi_db->uri(), lib_location, o.n);
+            }
+            else check_same_rows(base_path, lib_path, o.n);
+        }
         remove_catalogue(base_path);
         remove_catalogue(lib_path);
     }
 
-    const double base_rate = median(base_rates);
-    const double lib_rate = median(lib_rates);
+    const double base_rate = median(base_side.wall);
+    const double lib_rate = median(lib_side.wall);
     const double ratio = base_rate > 0 && lib_rate > 0 ? lib_rate / base_rate : 0;
-    const double base_cpu_rate = median(base_cpu_rates);
-    const double lib_cpu_rate = median(lib_cpu_rates);
+    const double base_cpu_rate = median(base_side.cpu);
+    const double lib_cpu_rate = median(lib_side.cpu);
     const double cpu_ratio = base_cpu_rate > 0 && lib_cpu_rate > 0 ? lib_cpu_rate / base_cpu_rate : 0;
     fmt::print("median of {} run(s), wall clock:\n", o.repeat);
-    if (do_baseline) fmt::print("  raw SQLite baseline: {:.0f} datasets/s\n", base_rate);
+    if (do_baseline) fmt::print("  {} baseline: {:.0f} datasets/s\n", baseline_label, base_rate);
     if (do_library) fmt::print("  datatrail C++:       {:.0f} datasets/s\n", lib_rate);
+    const double multi_rate = median(multi_side.wall);
+    const double multi_cpu_rate = median(multi_side.cpu);
+    // Client and server CPU together: the steadiest measure on a shared machine, where both run.
+    const auto total_ratio = [&](const Rates& baseline) {
+        const double b = median(baseline.total_cpu), l = median(lib_side.total_cpu);
+        return b > 0 && l > 0 ? l / b : 0;
+    };
+    const double total_cpu_ratio = total_ratio(base_side);
+    const double multi_total_cpu_ratio = total_ratio(multi_side);
+    const double multi_ratio = multi_rate > 0 && lib_rate > 0 ? lib_rate / multi_rate : 0;
+    const double multi_cpu_ratio = multi_cpu_rate > 0 && lib_cpu_rate > 0 ? lib_cpu_rate / multi_cpu_rate : 0;
+    if (postgres && do_baseline) fmt::print("  raw libpq multirow baseline: {:.0f} datasets/s\n", multi_rate);
     if (ratio > 0) {
         fmt::print("  ratio datatrail/baseline: {:.3f} (target >= 0.8)\n", ratio);
         fmt::print("  ratio by CPU time:        {:.3f}\n", cpu_ratio);
+        if (total_cpu_ratio > 0) fmt::print("  ratio by CPU time, server's included: {:.3f}\n", total_cpu_ratio);
+    }
+    if (multi_ratio > 0) {
+        fmt::print("  ratio datatrail/multirow baseline: {:.3f}\n", multi_ratio);
+        fmt::print("  ratio by CPU time:                 {:.3f}\n", multi_cpu_ratio);
+        if (multi_total_cpu_ratio > 0)
+            fmt::print("  ratio by CPU time, server's included: {:.3f}\n", multi_total_cpu_ratio);
     }
     if (do_baseline && do_library) fmt::print("  rows checked: the baseline wrote the same rows as datatrail\n");
 
     const unsigned cores = std::thread::hardware_concurrency();
     const std::string json = fmt::format(
-        "{{\"benchmark\": \"register\", \"n\": {}, \"batch\": {}, \"repeat\": {}, \"statistic\": \"median\", "
+        "{{\"benchmark\": \"register\", \"engine\": {}, \"n\": {}, \"batch\": {}, \"repeat\": {}, \"statistic\": \"median\", "
         "\"cpp_rate\": {:.1f}, \"baseline_rate\": {:.1f}, \"ratio\": {:.4f}, \"cpp_rates\": {}, \"baseline_rates\": {}, "
         "\"cpp_cpu_rate\": {:.1f}, \"baseline_cpu_rate\": {:.1f}, \"cpu_ratio\": {:.4f}, "
+        "\"multirow_rate\": {:.1f}, \"multirow_rates\": {}, \"multirow_cpu_rate\": {:.1f}, \"multirow_ratio\": {:.4f}, "
+        "\"multirow_cpu_ratio\": {:.4f}, \"total_cpu_ratio\": {:.4f}, \"multirow_total_cpu_ratio\": {:.4f}, "
         "\"metadata_per_dataset\": 10, \"files_per_dataset\": 1, "
-        "\"machine\": {{\"cpu\": {}, \"cores\": {}, \"os\": {}}}, \"sqlite\": {}, \"compiler\": {}, \"datatrail\": {}}}",
-        o.n, o.batch, o.repeat, lib_rate, base_rate, ratio, json_numbers(lib_rates), json_numbers(base_rates),
-        lib_cpu_rate, base_cpu_rate, cpu_ratio,
+        "\"machine\": {{\"cpu\": {}, \"cores\": {}, \"os\": {}}}, \"sqlite\": {}, \"postgres\": {}, \"compiler\": {}, "
+        "\"datatrail\": {}}}",
+        json_string(o.engine), o.n, o.batch, o.repeat, lib_rate, base_rate, ratio, json_numbers(lib_side.wall), json_numbers(base_side.wall),
+        lib_cpu_rate, base_cpu_rate, cpu_ratio, multi_rate, json_numbers(multi_side.wall), multi_cpu_rate, multi_ratio,
+        multi_cpu_ratio, total_cpu_ratio, multi_total_cpu_ratio,
         json_string(cpu_model()), cores, json_string(os_name()), json_string(sqlite3_libversion()),
+        json_string(postgres ? postgres_versions(o.uri) : std::string()),
         json_string(DATATRAIL_BENCH_COMPILER), json_string(datatrail::version));
     if (o.json_path.empty()) {
         fmt::print("{}\n", json);

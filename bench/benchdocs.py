@@ -1,11 +1,17 @@
-"""What the benchmarks share: writing their sections of docs/benchmarks.md, and a positive-int
-argument type. Each benchmark owns the part of the file between its two markers and leaves
-the rest as it is."""
+"""What the benchmarks share: writing their sections of docs/benchmarks.md, a positive-int
+argument type, and scratch PostgreSQL databases. Each benchmark owns the part of the file
+between its two markers and leaves the rest as it is."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 DOCS_HEADER = """# Benchmarks
@@ -35,3 +41,62 @@ def positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer, not {text!r}")
     return value
+
+
+# ---- PostgreSQL ----------------------------------------------------------------------------------
+
+_URI = re.compile(r"^(postgres(?:ql)?://[^/?]*)(/[^?]*)?(\?.*)?$")
+
+
+def postgres_server_uri(given: str | None) -> str:
+    """The server URI a benchmark runs against: `given` (--uri), else DATATRAIL_TEST_POSTGRES, which
+    scripts/with-postgres.sh sets. It must be a postgresql:// URI of a role that may create databases."""
+    uri = given or os.environ.get("DATATRAIL_TEST_POSTGRES", "")
+    if not uri:
+        raise SystemExit("the PostgreSQL side needs --uri URI or DATATRAIL_TEST_POSTGRES "
+                         "(scripts/with-postgres.sh CMD starts a throwaway server and sets it)")
+    if not _URI.match(uri):
+        raise SystemExit(f"a PostgreSQL URI must start with postgresql://, not {uri!r}")
+    return uri
+
+
+def psql_program() -> str:
+    """psql from PATH, else from the newest /usr/lib/postgresql/<version>/bin (Debian's layout)."""
+    found = shutil.which("psql")
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob("[0-9]*/bin/psql"), key=lambda p: int(p.parts[-3]))
+    if not candidates:
+        raise SystemExit("psql not found: scripts/install-deps.sh installs postgresql, which brings it")
+    return str(candidates[-1])
+
+
+def psql(uri: str, sql: str, stdin: str | None = None) -> str:
+    """Runs `sql` on `uri` with psql (stopping at the first error) and returns its unaligned output."""
+    done = subprocess.run([psql_program(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+                          input=stdin, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"psql {sql[:80]!r} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def database_uri(server_uri: str, database: str) -> str:
+    """`server_uri` pointing at another database of the same server."""
+    match = _URI.match(server_uri)
+    assert match, server_uri
+    return f"{match.group(1)}/{database}{match.group(3) or ''}"
+
+
+@contextlib.contextmanager
+def postgres_scratch(server_uri: str, label: str) -> Iterator[str]:
+    """A new, empty database for the block; yields its URI and drops it (and its connections) after."""
+    name = f"dt_bench_{label}_{secrets.token_hex(4)}"
+    psql(server_uri, f"CREATE DATABASE {name}")
+    try:
+        yield database_uri(server_uri, name)
+    finally:
+        psql(server_uri, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def postgres_version(server_uri: str) -> str:
+    return psql(server_uri, "SHOW server_version").split()[0]

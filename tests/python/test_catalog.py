@@ -109,6 +109,36 @@ def test_every_metadata_type_round_trips(catalog: dt.Catalog) -> None:
     assert got["config"] == {"mode": "fast", "gains": [1, 2]}
 
 
+def test_many_metadata_values_are_stored_found_and_replaced(catalog: dt.Catalog) -> None:
+    # More values than PostgreSQL is sent in one statement (16 rows), and a count that is no
+    # multiple of it: each value must land once, with its own key, in either engine.
+    metadata = {f"scan.v{i:02d}": (float(i), "mm") for i in range(37)}
+    metadata["scan.mode"] = "fly"
+    first, second = catalog.register_datasets([
+        {"name": "many", "metadata": metadata},
+        {"name": "other", "metadata": {"scan.v00": (5.0, "m")}},
+    ])
+    got = catalog.dataset(first.pid).metadata
+    assert got == {**{k: dt.Quantity(*v) for k, v in metadata.items() if k != "scan.mode"}, "scan.mode": "fly"}
+    assert catalog.dataset(second.pid).metadata == {"scan.v00": dt.Quantity(5.0, "m")}
+    assert [d.name for d in catalog.find_datasets(where="scan.v36 = 3.6 cm")] == ["many"]
+
+    catalog.set_metadata(first, {f"scan.v{i:02d}": (i + 0.5, "mm") for i in range(0, 37, 2)})
+    got = catalog.dataset(first.pid).metadata
+    assert len(got) == 38
+    assert got["scan.v00"] == dt.Quantity(0.5, "mm") and got["scan.v01"] == dt.Quantity(1.0, "mm")
+    assert got["scan.v36"] == dt.Quantity(36.5, "mm")
+
+
+def test_keywords_and_techniques_keep_quotes_commas_and_braces(catalog: dt.Catalog) -> None:
+    awkward = ['say "hi"', "back\\slash", "a,b", "{braced}", "NULL", " spaced ", "Ünïcode"]
+    ds = catalog.register_dataset("odd", keywords=awkward, techniques=list(reversed(awkward)))
+    got = catalog.dataset(ds.pid)
+    assert got.keywords == awkward
+    assert got.techniques == list(reversed(awkward))
+    assert [d.name for d in catalog.find_datasets(keyword="a,b")] == ["odd"]
+
+
 def test_numpy_scalars_and_arrays_are_accepted(catalog: dt.Catalog) -> None:
     ds = catalog.register_dataset(
         "np",

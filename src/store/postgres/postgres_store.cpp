@@ -12,7 +12,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <charconv>
+#include <unordered_set>
 
 namespace datatrail::detail {
 
@@ -116,28 +118,61 @@ std::vector<T> only_found(std::vector<T> records, const std::vector<bool>& found
     return out;
 }
 
-std::string_view metadata_insert(MetadataOwner owner) {
-    switch (owner) {
-        case MetadataOwner::dataset:
-            return "INSERT INTO dataset_metadata (dataset_id, key_id, type, value, unit, si, si_unit, uncertainty) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dataset_id, key_id) DO UPDATE SET "
-                   "type = excluded.type, value = excluded.value, unit = excluded.unit, si = excluded.si, "
-                   "si_unit = excluded.si_unit, uncertainty = excluded.uncertainty";
-        case MetadataOwner::sample:
-            return "INSERT INTO sample_metadata (sample_id, key_id, type, value, unit, si, si_unit, uncertainty) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sample_id, key_id) DO UPDATE SET "
-                   "type = excluded.type, value = excluded.value, unit = excluded.unit, si = excluded.si, "
-                   "si_unit = excluded.si_unit, uncertainty = excluded.uncertainty";
-        case MetadataOwner::activity: break;
+// Metadata rows go to the server up to this many in one INSERT, so that a dataset's values cost
+// one round trip rather than one each. Each row count up to it is its own prepared statement.
+constexpr std::size_t metadata_rows_per_statement = 16;
+
+// The INSERT of `rows` metadata rows (1 to metadata_rows_per_statement) of one kind of owner,
+// eight parameters per row; with `replace`, an upsert that replaces the values of keys the owner
+// has. Built once per owner, kind and row count.
+const std::string& metadata_insert(MetadataOwner owner, std::size_t rows, bool replace) {
+    static const auto statements = [] {
+        std::array<std::array<std::array<std::string, metadata_rows_per_statement>, 3>, 2> out;
+        for (const auto owner : {MetadataOwner::dataset, MetadataOwner::sample, MetadataOwner::activity}) {
+            const char* table = "activity_parameter";
+            const char* column = "activity_id";
+            if (owner == MetadataOwner::dataset) table = "dataset_metadata", column = "dataset_id";
+            else if (owner == MetadataOwner::sample) table = "sample_metadata", column = "sample_id";
+            for (std::size_t n = 1; n <= metadata_rows_per_statement; ++n) {
+                std::string sql = fmt::format(
+                    "INSERT INTO {} ({}, key_id, type, value, unit, si, si_unit, uncertainty) VALUES ", table, column);
+                for (std::size_t row = 0; row < n; ++row) {
+                    sql += row ? ", (" : "(";
+                    for (std::size_t col = 1; col <= 8; ++col) sql += fmt::format("{}${}", col > 1 ? ", " : "", 8 * row + col);
+                    sql += ')';
+                }
+                const auto o = static_cast<std::size_t>(owner);
+                out[0][o][n - 1] = sql;
+                out[1][o][n - 1] = sql + fmt::format(
+                    " ON CONFLICT ({}, key_id) DO UPDATE SET type = excluded.type, value = excluded.value, "
+                    "unit = excluded.unit, si = excluded.si, si_unit = excluded.si_unit, uncertainty = excluded.uncertainty",
+                    column);
+            }
+        }
+        return out;
+    }();
+    return statements[replace ? 1 : 0][static_cast<std::size_t>(owner)][rows - 1];
+}
+
+// A PostgreSQL text[] literal of `items`: each element quoted, with " and \ escaped.
+std::string text_array(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (const auto& item : items) {
+        if (out.size() > 1) out += ',';
+        out += '"';
+        for (const char c : item) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
     }
-    return "INSERT INTO activity_parameter (activity_id, key_id, type, value, unit, si, si_unit, uncertainty) "
-           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (activity_id, key_id) DO UPDATE SET "
-           "type = excluded.type, value = excluded.value, unit = excluded.unit, si = excluded.si, "
-           "si_unit = excluded.si_unit, uncertainty = excluded.uncertainty";
+    return out + '}';
 }
 
 constexpr std::string_view insert_file_sql =
     "INSERT INTO datafile (dataset_id, path, size, sha256, format, modified) VALUES ($1, $2, $3, $4, $5, $6)";
+constexpr std::string_view insert_text_sql =
+    "INSERT INTO dataset_text (dataset_id, document) VALUES ($1, to_tsvector('simple', $2))";
 constexpr std::string_view upsert_text_sql =
     "INSERT INTO dataset_text (dataset_id, document) VALUES ($1, to_tsvector('simple', $2)) "
     "ON CONFLICT (dataset_id) DO UPDATE SET document = excluded.document";
@@ -645,6 +680,25 @@ void PgTx::insert_sample(const SampleRow& row) {
 }
 
 std::vector<std::int64_t> PgTx::insert_datasets(const std::vector<DatasetRow>& rows) {
+    // PIDs already taken are found with one query for the batch, so that each row is a plain
+    // INSERT (ON CONFLICT costs a speculative insertion per row). A writer that commits one of
+    // these PIDs after this query makes the INSERT a unique violation; write() then runs the
+    // whole write again, and this query finds it.
+    if (!rows.empty()) {
+        std::vector<std::string> pids;
+        pids.reserve(rows.size());
+        for (const auto& row : rows) pids.push_back(row.dataset.pid);
+        const auto taken = conn_.exec_cached("SELECT pid FROM dataset WHERE pid = ANY($1::text[])",
+                                             Params().add(text_array(pids)));
+        if (taken.rows() > 0) {
+            std::unordered_set<std::string_view> found;
+            for (int i = 0; i < taken.rows(); ++i) found.insert(taken.text(i, 0));
+            for (const auto& row : rows)
+                if (found.count(row.dataset.pid))
+                    throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", row.field,
+                                               row.dataset.pid));
+        }
+    }
     std::vector<std::int64_t> ids;
     ids.reserve(rows.size());
     Params p;
@@ -656,7 +710,7 @@ std::vector<std::int64_t> PgTx::insert_datasets(const std::vector<DatasetRow>& r
         p.clear();
         p.add(d.pid).add(to_string(d.kind)).add(d.name).add(d.description);
         p.add(row.investigation_id).add(row.instrument_id).add(row.sample_id);
-        p.add(json_list(d.techniques)).add(json_list(d.keywords));
+        p.add(text_array(d.techniques)).add(text_array(d.keywords));
         if (d.start_time) p.add(format_time(*d.start_time));
         else p.add(nullptr);
         if (d.end_time) p.add(format_time(*d.end_time));
@@ -666,18 +720,16 @@ std::vector<std::int64_t> PgTx::insert_datasets(const std::vector<DatasetRow>& r
         const auto r = conn_.exec_cached(
             "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, techniques, "
             "keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, ARRAY(SELECT json_array_elements_text($8::json)), "
-            "ARRAY(SELECT json_array_elements_text($9::json)), $10, $11, $12, $13, $14, $15, $16) "
-            "ON CONFLICT (pid) DO NOTHING RETURNING id",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10, $11, $12, $13, $14, $15, $16) "
+            "RETURNING id",
             p);
-        if (r.rows() == 0)
-            throw Conflict(fmt::format("{}.pid '{}' must be unique: the catalogue already has it", row.field, d.pid));
         const auto id = r.int64(0, 0);
         ids.push_back(id);
-        put_metadata(MetadataOwner::dataset, id, row.metadata);
+        // A new dataset has no values to replace: a plain INSERT, cheaper than the upsert.
+        write_metadata(MetadataOwner::dataset, id, row.metadata, false);
         insert_file_rows(conn_, id, d.files, p);
         p.clear();
-        conn_.exec_cached(upsert_text_sql, p.add(id).add(document(d, row.text)));
+        conn_.exec_cached(insert_text_sql, p.add(id).add(document(d, row.text)));
     }
     return ids;
 }
@@ -688,16 +740,26 @@ void PgTx::insert_files(std::int64_t dataset, const std::vector<Datafile>& files
 }
 
 void PgTx::put_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows) {
-    const auto sql = metadata_insert(owner);
+    write_metadata(owner, owner_id, rows, true);
+}
+
+void PgTx::write_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows, bool replace) {
+    // Keys are looked up (or added) first: that may run statements of its own on the connection.
+    std::vector<std::int64_t> keys;
+    keys.reserve(rows.size());
+    for (const auto& row : rows) keys.push_back(key_id(row));
     Params p;
-    for (const auto& row : rows) {
-        const auto key = key_id(row);
+    for (std::size_t first = 0; first < rows.size(); first += metadata_rows_per_statement) {
+        const std::size_t count = std::min(metadata_rows_per_statement, rows.size() - first);
         p.clear();
-        p.add(owner_id).add(key).add(stored_code(row.type)).add(value_text(row)).add(row.unit).add(row.si);
-        if (row.si_unit.empty()) p.add(nullptr);
-        else p.add(row.si_unit);
-        p.add(row.uncertainty);
-        conn_.exec_cached(sql, p);
+        for (std::size_t i = first; i < first + count; ++i) {
+            const auto& row = rows[i];
+            p.add(owner_id).add(keys[i]).add(stored_code(row.type)).add(value_text(row)).add(row.unit).add(row.si);
+            if (row.si_unit.empty()) p.add(nullptr);
+            else p.add(row.si_unit);
+            p.add(row.uncertainty);
+        }
+        conn_.exec_cached(metadata_insert(owner, count, replace), p);
     }
 }
 

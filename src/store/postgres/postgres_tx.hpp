@@ -81,6 +81,8 @@ public:
 private:
     std::optional<PostgresStore::StoredKey> find_key(const std::string& key);
     std::int64_t key_id(const MetadataRow& row);
+    // put_metadata's work; `replace` false for an owner that is new in this transaction.
+    void write_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows, bool replace);
     std::string where_clause(const CompiledQuery& query, pq::Params& params);
 
     PostgresStore& store_;
