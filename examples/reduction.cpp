@@ -69,6 +69,17 @@ int main(int argc, char** argv) {
         // [snippet:errors]
         for (const auto& a : catalog.find_activities({.program = "darkcorr"}))
             std::cout << a.pid << ' ' << datatrail::to_string(a.status) << '\n';
+
+        // [snippet:merge]
+        // The facility's catalogue: a PostgreSQL database at a facility, e.g.
+        // datatrail::Catalog facility("postgresql://datatrail@db.example.org/facility");
+        datatrail::Catalog facility(":memory:", {.pid_prefix = "facility"});
+        const auto merged = facility.merge_from(catalog, [](const datatrail::MergeProgress& p) {
+            if (p.done == p.total) std::cout << "merged " << p.stage << ": " << p.total << '\n';
+        });
+        std::cout << merged.datasets.added << " datasets added, " << merged.datasets.skipped << " already there\n";
+        std::cout << facility.merge_from(catalog).datasets.added << " added the second time\n";
+        // [snippet:merge]
     } catch (const datatrail::Error& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 1;
