@@ -716,7 +716,6 @@ std::vector<std::int64_t> PgTx::insert_datasets(const std::vector<DatasetRow>& r
         if (d.end_time) p.add(format_time(*d.end_time));
         else p.add(nullptr);
         p.add(d.location).add(d.schema).add(to_string(d.state)).add(d.created_by).add(created_at_text);
-        // ON CONFLICT: a PID already here is the caller's Conflict, not an aborted transaction.
         const auto r = conn_.exec_cached(
             "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, techniques, "
             "keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
