@@ -270,6 +270,10 @@ std::vector<Dataset> Catalog::Impl::datasets_by_pid(const std::vector<std::strin
 
 detail::CompiledQuery Catalog::Impl::compile(StoreReader& r, const DatasetQuery& q) const {
     detail::CompiledQuery cq{q, std::nullopt, std::nullopt, std::nullopt, {}};
+    // Full-text search takes any text: control characters (NUL included, which neither engine's
+    // text search can take) separate words, like spaces.
+    for (auto& c : cq.query.text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
     for (const auto& c : q.metadata) cq.conditions.push_back(detail::compile_condition(c, "where"));
     cq.investigation_id = detail::filter_reference(r, Table::investigation, q.investigation);
     cq.instrument_id = detail::filter_reference(r, Table::instrument, q.instrument);

@@ -73,3 +73,13 @@ def test_a_unit_of_the_wrong_dimension_is_an_error_not_an_empty_result(beamtime:
     assert info.value.violations[0].field == "where.energy"
     with pytest.raises(dt.NotFound):
         beamtime.find_datasets(investigation="no-such-proposal")
+
+
+def test_text_search_takes_any_text(beamtime: dt.Catalog) -> None:
+    # Control characters (NUL too) separate words; quotes and operators are plain text.
+    for text in ["eiger\0", "\0eiger", "eig*\x01", "eiger\n\t", '"eiger"']:
+        assert {d.name for d in beamtime.find_datasets(text=text)} == {"scan_001", "scan_002"}, repr(text)
+    for text in ["AND OR NOT ( ) * ^ :", "'; DROP TABLE dataset; --", "NEAR(eiger pilatus)"]:
+        assert beamtime.find_datasets(text=text) == [], repr(text)
+    assert beamtime.count_datasets(text="\0 \x01") == 3  # no words: no text filter, as for ""
+    assert beamtime.count_datasets(text="eiger\0pilatus") == 0  # both words must occur
