@@ -274,6 +274,11 @@ detail::CompiledQuery Catalog::Impl::compile(StoreReader& r, const DatasetQuery&
     // text search can take) separate words, like spaces.
     for (auto& c : cq.query.text)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    Violations texts;
+    detail::check_text(q.name, "name", texts);
+    detail::check_text(q.keyword, "keyword", texts);
+    detail::check_text(q.technique, "technique", texts);
+    texts.throw_if_any();
     for (const auto& c : q.metadata) cq.conditions.push_back(detail::compile_condition(c, "where"));
     cq.investigation_id = detail::filter_reference(r, Table::investigation, q.investigation);
     cq.instrument_id = detail::filter_reference(r, Table::instrument, q.instrument);

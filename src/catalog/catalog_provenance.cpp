@@ -14,6 +14,13 @@ using detail::Table;
 
 namespace {
 
+// Throws the violations of texts given to one call: a NUL in any of them.
+void check_texts(std::initializer_list<std::pair<const char*, std::string_view>> texts) {
+    Violations out;
+    for (const auto& [field, value] : texts) detail::check_text(value, field, out);
+    out.throw_if_any();
+}
+
 // Records that `activity` used datasets (checked to exist; violations collected), and derives
 // whatever the activity already generated from them, refusing cycles.
 void record_used(StoreWriter& w, std::int64_t activity, const std::string& activity_pid, const std::vector<Used>& used,
@@ -148,6 +155,7 @@ Activity Catalog::activity(const std::string& pid) const {
 }
 
 std::vector<Activity> Catalog::find_activities(const ActivityQuery& q) const {
+    check_texts({{"name", q.name}, {"program", q.program}, {"min_version", q.min_version}, {"max_version", q.max_version}});
     std::vector<Activity> out;
     impl_->store->read([&](StoreReader& r) {
         std::optional<std::int64_t> parent;
@@ -180,6 +188,7 @@ void Catalog::add_inputs(const std::string& activity_pid, const std::vector<Used
 
 std::vector<Dataset> Catalog::add_outputs(const std::string& activity_pid, std::vector<Dataset> datasets,
                                           const std::string& role, const RegisterOptions& options) {
+    check_texts({{"role", role}});
     auto rows = impl_->prepare(datasets, options);
     impl_->store->write([&](StoreWriter& w) {
         const auto activity = detail::id_or_throw(w, Table::activity, activity_pid, "add_outputs");
@@ -194,6 +203,7 @@ std::vector<Dataset> Catalog::add_outputs(const std::string& activity_pid, std::
 }
 
 void Catalog::append_log(const std::string& activity_pid, std::string_view text) {
+    check_texts({{"text", text}});
     impl_->store->write([&](StoreWriter& w) {
         w.append_log(detail::id_or_throw(w, Table::activity, activity_pid, "append_log"), text);
     });
@@ -216,6 +226,7 @@ void Catalog::finish_activity(const std::string& activity_pid, ActivityStatus st
 }
 
 void Catalog::add_derivation(const std::string& derived_pid, const std::string& source_pid, const std::string& role) {
+    check_texts({{"role", role}});
     impl_->store->write([&](StoreWriter& w) {
         const auto ids = detail::require_datasets(w, {{"derived", derived_pid}, {"source", source_pid}});
         if (w.derives_from(ids[1], ids[0]))
@@ -233,6 +244,7 @@ void Catalog::add_informed_by(const std::string& activity_pid, const std::string
 }
 
 void Catalog::associate(const std::string& activity_pid, const std::string& agent, const std::string& role) {
+    check_texts({{"agent", agent}, {"role", role}});
     impl_->store->write([&](StoreWriter& w) {
         record_association(w, detail::id_or_throw(w, Table::activity, activity_pid, "associate"), {agent, role}, "agent");
     });

@@ -21,6 +21,11 @@ std::string join_field(std::string_view prefix, std::string_view name) {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
+// Texts of one record, each checked by check_text.
+void check_texts(std::initializer_list<std::pair<std::string, std::string_view>> texts, Violations& out) {
+    for (const auto& [field, value] : texts) check_text(value, field, out);
+}
+
 void check_name(const std::string& name, std::string_view field, Violations& out) {
     if (blank(name)) out.add(std::string(field), name, "must not be empty");
     else if (name.size() > 1024) out.add(std::string(field), name.substr(0, 40) + "...", "must be at most 1024 characters");
@@ -81,6 +86,13 @@ std::string json_array(const auto& values) { return nlohmann::json(values).dump(
 
 }  // namespace
 
+void check_text(std::string_view value, std::string_view field, Violations& out) {
+    if (value.find('\0') == std::string_view::npos) return;
+    std::string shown;
+    for (const char c : value.substr(0, 80)) shown += c == '\0' ? std::string("\\0") : std::string(1, c);
+    out.add(std::string(field), shown, "must not contain a NUL character");
+}
+
 std::string_view value_class(ValueType type) noexcept {
     switch (type) {
         case ValueType::integer:
@@ -135,6 +147,15 @@ std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::strin
             out.add(f(), key, "key must be dotted identifiers: letters, digits and '_', e.g. detector.distance");
             continue;
         }
+        // (check_text builds nothing unless the text holds a NUL.)
+        if (mv.unit.find('\0') != std::string::npos) check_text(mv.unit, join_field(f(), "unit"), out);
+        if (const auto* text = std::get_if<std::string>(&mv.value.variant()); text && text->find('\0') != std::string::npos)
+            check_text(*text, f(), out);
+        if (const auto* json = std::get_if<Json>(&mv.value.variant()); json && json->text.find('\0') != std::string::npos)
+            check_text(json->text, f(), out);
+        if (const auto* items = std::get_if<std::vector<std::string>>(&mv.value.variant()))
+            for (std::size_t i = 0; i < items->size(); ++i)
+                if ((*items)[i].find('\0') != std::string::npos) check_text((*items)[i], fmt::format("{}[{}]", f(), i), out);
         MetadataRow row;
         row.key = key;
         row.type = mv.value.type();
@@ -204,6 +225,9 @@ std::vector<MetadataRow> normalize_metadata(const Metadata& metadata, std::strin
 void check_instrument(const Instrument& instrument, Violations& out) {
     check_pid(instrument.pid, "instrument.pid", out);
     check_name(instrument.name, "instrument.name", out);
+    check_texts({{"instrument.name", instrument.name}, {"instrument.facility", instrument.facility},
+                 {"instrument.type", instrument.type}},
+                out);
 }
 
 void check_investigation(const Investigation& inv, Violations& out) {
@@ -211,9 +235,14 @@ void check_investigation(const Investigation& inv, Violations& out) {
     check_name(inv.name, "investigation.name", out);
     check_times(inv.start_time, inv.end_time, "investigation", out);
     check_time(inv.release_date, "investigation", "release_date", out);
+    check_texts({{"investigation.name", inv.name}, {"investigation.title", inv.title},
+                 {"investigation.summary", inv.summary}, {"investigation.instrument", inv.instrument},
+                 {"investigation.doi", inv.doi}},
+                out);
     for (std::size_t i = 0; i < inv.participants.size(); ++i) {
         const auto& p = inv.participants[i];
         const std::string f = fmt::format("investigation.participants[{}]", i);
+        check_texts({{f + ".name", p.name}, {f + ".role", p.role}, {f + ".orcid", p.orcid}, {f + ".email", p.email}}, out);
         check_name(p.name, f + ".name", out);
         check_orcid(p.orcid, f + ".orcid", out);
         check_email(p.email, f + ".email", out);
@@ -232,6 +261,10 @@ void check_investigation(const Investigation& inv, Violations& out) {
 void check_sample(const Sample& sample, std::string_view field, Violations& out) {
     check_pid(sample.pid, join_field(field, "pid"), out);
     check_name(sample.name, join_field(field, "name"), out);
+    check_texts({{join_field(field, "name"), sample.name}, {join_field(field, "description"), sample.description},
+                 {join_field(field, "formula"), sample.formula}, {join_field(field, "investigation"), sample.investigation},
+                 {join_field(field, "parent"), sample.parent}},
+                out);
 }
 
 void check_files(const std::vector<Datafile>& files, std::string_view field, Violations& out) {
@@ -248,6 +281,7 @@ void check_files(const std::vector<Datafile>& files, std::string_view field, Vio
         if (!seen.insert(file.path).second) out.add(f("path"), file.path, "must be unique within the dataset");
         if (!file.sha256.empty() && !is_hex64(file.sha256))
             out.add(f("sha256"), file.sha256, "must be 64 lowercase hexadecimal digits");
+        check_texts({{f("path"), file.path}, {f("format"), file.format}}, out);
     }
 }
 
@@ -261,6 +295,19 @@ void check_dataset(const Dataset& d, std::string_view field, Violations& out) {
         if (blank(d.techniques[i]))
             out.add(fmt::format("{}[{}]", join_field(field, "techniques"), i), d.techniques[i], "must not be empty");
     if (!d.files.empty()) check_files(d.files, join_field(field, "files"), out);
+    // The hot path of registration: the fields' names are built only for a text that has a NUL.
+    const auto has_nul = [](std::string_view text) { return text.find('\0') != std::string_view::npos; };
+    const std::pair<const char*, const std::string*> texts[] = {
+        {"name", &d.name},         {"description", &d.description}, {"investigation", &d.investigation},
+        {"instrument", &d.instrument}, {"sample", &d.sample},       {"location", &d.location},
+        {"schema", &d.schema},     {"created_by", &d.created_by}};
+    for (const auto& [name, text] : texts)
+        if (has_nul(*text)) check_text(*text, join_field(field, name), out);
+    for (const auto* list : {&d.keywords, &d.techniques})
+        for (std::size_t i = 0; i < list->size(); ++i)
+            if (has_nul((*list)[i]))
+                check_text((*list)[i], fmt::format("{}[{}]", join_field(field, list == &d.keywords ? "keywords" : "techniques"), i),
+                           out);
 }
 
 void check_agent(const Agent& agent, Violations& out) {
@@ -268,6 +315,9 @@ void check_agent(const Agent& agent, Violations& out) {
     check_name(agent.name, "agent.name", out);
     check_orcid(agent.orcid, "agent.orcid", out);
     check_email(agent.email, "agent.email", out);
+    check_texts({{"agent.name", agent.name}, {"agent.orcid", agent.orcid}, {"agent.email", agent.email},
+                 {"agent.version", agent.version}, {"agent.url", agent.url}},
+                out);
     if (!agent.orcid.empty() && agent.type != AgentType::person)
         out.add("agent.orcid", agent.orcid, fmt::format("is for persons, not for a {} agent", to_string(agent.type)));
 }
@@ -277,6 +327,7 @@ void check_used(const std::vector<Used>& used, std::string_view field, Violation
         const std::string f = fmt::format("{}[{}]", field, i);
         if (used[i].dataset.empty()) out.add(f + ".dataset", "", "must be the PID of a dataset");
         else check_pid(used[i].dataset, f + ".dataset", out);
+        check_texts({{f + ".file", used[i].file}, {f + ".role", used[i].role}}, out);
     }
 }
 
@@ -286,8 +337,22 @@ void check_activity(const Activity& a, Violations& out) {
     check_pid(a.parent, "activity.parent", out);
     check_times(a.start_time, a.end_time, "activity", out);
     check_used(a.used, "activity.used", out);
-    for (std::size_t i = 0; i < a.agents.size(); ++i)
-        if (blank(a.agents[i].agent)) out.add(fmt::format("activity.agents[{}].agent", i), a.agents[i].agent, "must not be empty");
+    for (std::size_t i = 0; i < a.agents.size(); ++i) {
+        const std::string f = fmt::format("activity.agents[{}]", i);
+        if (blank(a.agents[i].agent)) out.add(f + ".agent", a.agents[i].agent, "must not be empty");
+        check_texts({{f + ".agent", a.agents[i].agent}, {f + ".role", a.agents[i].role}}, out);
+    }
+    const auto& e = a.environment;
+    check_texts({{"activity.name", a.name}, {"activity.program", a.program}, {"activity.version", a.version},
+                 {"activity.host", a.host}, {"activity.command_line", a.command_line}, {"activity.log", a.log},
+                 {"activity.created_by", a.created_by}, {"activity.environment.os", e.os},
+                 {"activity.environment.user", e.user}, {"activity.environment.source_tree", e.source_tree},
+                 {"activity.environment.git_commit", e.git_commit},
+                 {"activity.environment.python_version", e.python_version}},
+                out);
+    for (const auto& [package, version] : e.packages)
+        check_texts({{"activity.environment.packages", package}, {"activity.environment.packages." + package, version}},
+                    out);
     for (std::size_t i = 0; i < a.informed_by.size(); ++i)
         if (a.informed_by[i].empty()) out.add(fmt::format("activity.informed_by[{}]", i), "", "must be the PID of an activity");
     if (!a.generated.empty())
@@ -336,6 +401,8 @@ CompiledCondition compile_condition(const MetadataCondition& c, std::string_view
     } else if (v.is<std::string>()) {
         cc.kind = CompiledCondition::Kind::text;
         cc.text = v.as<std::string>();
+        check_text(cc.text, f, out);
+        if (c.upper && c.upper->is<std::string>()) check_text(c.upper->as<std::string>(), f, out);
         if (c.op == Comparison::between) {
             if (!c.upper->is<std::string>()) out.add(f, c.upper->to_string(), "both bounds must be strings");
             else cc.text_high = c.upper->as<std::string>();

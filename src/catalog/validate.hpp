@@ -21,6 +21,10 @@ void check_activity(const Activity& activity, Violations& out);
 void check_used(const std::vector<Used>& used, std::string_view field, Violations& out);
 void check_pid(const std::string& pid, std::string_view field, Violations& out);
 
+// Text a catalogue stores or compares must not hold a NUL character (PostgreSQL text cannot,
+// and SQLite and C strings end at one): a violation naming `field` otherwise.
+void check_text(std::string_view value, std::string_view field, Violations& out);
+
 // What a key holds, fixed by its first use: number, string, bool, datetime, json or array.
 std::string_view value_class(ValueType type) noexcept;
 

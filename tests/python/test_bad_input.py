@@ -149,3 +149,49 @@ def test_bad_catalog_options(tmp_path: Path) -> None:
         dt.Catalog(tmp_path / "c.db", pid_prefix="bad/prefix")
     with pytest.raises(dt.StorageError, match="does not exist"):
         dt.Catalog(tmp_path / "no" / "such" / "dir" / "c.db")
+
+
+# A NUL character in any text is refused the same way on both engines (PostgreSQL text cannot
+# hold one): a ValidationError naming the field, and nothing written.
+NUL_WRITES = {
+    "dataset.name": lambda cat: cat.register_dataset("a\0b"),
+    "dataset.description": lambda cat: cat.register_dataset("x", description="d\0"),
+    "dataset.keywords[1]": lambda cat: cat.register_dataset("x", keywords=["ok", "k\0"]),
+    "dataset.metadata.detector.name": lambda cat: cat.register_dataset("x", metadata={"detector.name": "ei\0ger"}),
+    "dataset.metadata.tags[0]": lambda cat: cat.register_dataset("x", metadata={"tags": ["\0"]}),
+    "dataset.files[0].path": lambda cat: cat.register_dataset("x", files=["a\0.h5"]),
+    "instrument.facility": lambda cat: cat.add_instrument(name="ID11", facility="E\0SRF"),
+    "investigation.title": lambda cat: cat.add_investigation(name="ma1", title="t\0"),
+    "sample.formula": lambda cat: cat.add_sample(name="s", formula="La\0B6"),
+    "agent.url": lambda cat: cat.add_agent("Ada", url="https://\0"),
+    "activity.command_line": lambda cat: cat.start_activity(dt.Activity("run", command_line="x\0")),
+    "activity.environment.packages.numpy": lambda cat: cat.start_activity(
+        dt.Activity("run", environment=dt.Environment(packages={"numpy": "2\0"}))
+    ),
+}
+
+
+@pytest.mark.parametrize("field", sorted(NUL_WRITES))
+def test_a_nul_character_is_refused_naming_the_field(catalog: dt.Catalog, field: str) -> None:
+    with pytest.raises(dt.ValidationError) as info:
+        NUL_WRITES[field](catalog)
+    assert [(v.field, v.rule) for v in info.value.violations] == [(field, "must not contain a NUL character")]
+    assert "\\0" in info.value.violations[0].value
+    assert catalog.count_datasets() == 0 and catalog.instruments() == [] and catalog.agents() == []
+    assert catalog.find_activities() == [] and catalog.investigations() == [] and catalog.samples() == []
+
+
+def test_lookups_and_filters_with_a_nul_find_nothing_or_name_the_field(catalog: dt.Catalog) -> None:
+    catalog.register_dataset("scan")
+    with pytest.raises(dt.NotFound):
+        catalog.dataset("local/\0")
+    with pytest.raises(dt.NotFound):
+        catalog.find_datasets(investigation="ma\0")
+    with pytest.raises(dt.ValidationError, match="NUL"):
+        catalog.find_datasets(name="sc\0*")
+    with pytest.raises(dt.ValidationError, match="NUL"):
+        catalog.find_datasets(where="detector.name = 'a\0'")
+    run = catalog.start_activity(dt.Activity("run"))
+    with pytest.raises(dt.ValidationError, match="NUL"):
+        catalog.append_log(run, "line\0")
+    assert catalog.get_activity(run).log == ""

@@ -371,7 +371,14 @@ void PostgresStore::remember_keys(std::unordered_map<std::string, StoredKey>& ke
 // ---------------------------------------------------------------------------------------------
 // References and keys
 
+// Stored text never holds a NUL (the catalogue refuses it), and libpq cannot send one: a lookup
+// of such a text finds nothing, as on SQLite.
+namespace {
+bool has_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+}  // namespace
+
 std::optional<Ref> PgTx::find_by_pid(Table table, const std::string& pid) {
+    if (has_nul(pid)) return std::nullopt;
     const auto r = conn_.exec_cached(fmt::format("SELECT id, pid FROM {} WHERE pid = $1", table_name(table)),
                                      Params().add(pid));
     if (r.rows() == 0) return std::nullopt;
@@ -379,6 +386,7 @@ std::optional<Ref> PgTx::find_by_pid(Table table, const std::string& pid) {
 }
 
 std::vector<Ref> PgTx::find_by_name(Table table, const std::string& name, std::size_t limit) {
+    if (has_nul(name)) return {};
     const auto capped = static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
     const auto r = conn_.exec_cached(
         fmt::format("SELECT id, pid FROM {} WHERE name = $1 ORDER BY id LIMIT $2", table_name(table)),
@@ -389,6 +397,7 @@ std::vector<Ref> PgTx::find_by_name(Table table, const std::string& name, std::s
 }
 
 std::optional<PostgresStore::StoredKey> PgTx::find_key(const std::string& key) {
+    if (has_nul(key)) return std::nullopt;
     if (auto known = store_.committed_key(key)) return known;
     if (const auto it = new_keys_.find(key); it != new_keys_.end()) return it->second;
     const auto r = conn_.exec_cached("SELECT id, value_class, si_unit, unit FROM metadata_key WHERE key = $1",
