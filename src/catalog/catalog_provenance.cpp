@@ -15,9 +15,9 @@ using detail::Table;
 namespace {
 
 // Throws the violations of texts given to one call: a NUL in any of them.
-void check_texts(std::initializer_list<std::pair<const char*, std::string_view>> texts) {
+void check_texts(std::initializer_list<std::pair<std::string, std::string_view>> texts) {
     Violations out;
-    for (const auto& [field, value] : texts) detail::check_text(value, field, out);
+    detail::check_texts(texts, out);
     out.throw_if_any();
 }
 

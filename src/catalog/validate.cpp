@@ -21,10 +21,7 @@ std::string join_field(std::string_view prefix, std::string_view name) {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
-// Texts of one record, each checked by check_text.
-void check_texts(std::initializer_list<std::pair<std::string, std::string_view>> texts, Violations& out) {
-    for (const auto& [field, value] : texts) check_text(value, field, out);
-}
+
 
 void check_name(const std::string& name, std::string_view field, Violations& out) {
     if (blank(name)) out.add(std::string(field), name, "must not be empty");
@@ -91,6 +88,10 @@ void check_text(std::string_view value, std::string_view field, Violations& out)
     std::string shown;
     for (const char c : value.substr(0, 80)) shown += c == '\0' ? std::string("\\0") : std::string(1, c);
     out.add(std::string(field), shown, "must not contain a NUL character");
+}
+
+void check_texts(std::initializer_list<std::pair<std::string, std::string_view>> texts, Violations& out) {
+    for (const auto& [field, value] : texts) check_text(value, field, out);
 }
 
 std::string_view value_class(ValueType type) noexcept {

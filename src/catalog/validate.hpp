@@ -5,7 +5,9 @@
 
 #include <datatrail/error.hpp>
 
+#include <initializer_list>
 #include <string_view>
+#include <utility>
 
 namespace datatrail::detail {
 
@@ -24,6 +26,8 @@ void check_pid(const std::string& pid, std::string_view field, Violations& out);
 // Text a catalogue stores or compares must not hold a NUL character (PostgreSQL text cannot,
 // and SQLite and C strings end at one): a violation naming `field` otherwise.
 void check_text(std::string_view value, std::string_view field, Violations& out);
+// check_text for each (field, text) of one record or call.
+void check_texts(std::initializer_list<std::pair<std::string, std::string_view>> texts, Violations& out);
 
 // What a key holds, fixed by its first use: number, string, bool, datetime, json or array.
 std::string_view value_class(ValueType type) noexcept;
