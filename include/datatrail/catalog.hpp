@@ -111,6 +111,9 @@ public:
     Dataset dataset(const std::string& pid) const;
     std::vector<Dataset> find_datasets(const DatasetQuery& query = {}) const;
     std::size_t count_datasets(const DatasetQuery& query = {}) const;
+    // How the engine would run find_datasets(query): its plan, one line per step (SQLite's
+    // EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN), to check that a query uses the indexes.
+    std::string explain(const DatasetQuery& query = {}) const;
 
     // For acquisition: a dataset registered as acquiring gains files and metadata as it is
     // written, then is marked complete (or failed).

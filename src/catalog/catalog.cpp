@@ -1,5 +1,6 @@
 #include "catalog/catalog_impl.hpp"
 #include "catalog/metadata_keys.hpp"
+#include "catalog/query_compile.hpp"
 #include "catalog/references.hpp"
 #include "catalog/search_text.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -268,35 +269,22 @@ std::vector<Dataset> Catalog::Impl::datasets_by_pid(const std::vector<std::strin
     return out;
 }
 
-detail::CompiledQuery Catalog::Impl::compile(StoreReader& r, const DatasetQuery& q) const {
-    detail::CompiledQuery cq{q, std::nullopt, std::nullopt, std::nullopt, {}};
-    // Full-text search takes any text: control characters (NUL included, which neither engine's
-    // text search can take) separate words, like spaces.
-    for (auto& c : cq.query.text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    Violations texts;
-    detail::check_text(q.name, "name", texts);
-    detail::check_text(q.keyword, "keyword", texts);
-    detail::check_text(q.technique, "technique", texts);
-    texts.throw_if_any();
-    for (const auto& c : q.metadata) cq.conditions.push_back(detail::compile_condition(c, "where"));
-    cq.investigation_id = detail::filter_reference(r, Table::investigation, q.investigation);
-    cq.instrument_id = detail::filter_reference(r, Table::instrument, q.instrument);
-    cq.sample_id = detail::filter_reference(r, Table::sample, q.sample);
-    for (const auto& c : cq.conditions) detail::check_condition(r, c);
-    return cq;
-}
-
 std::vector<Dataset> Catalog::find_datasets(const DatasetQuery& query) const {
     std::vector<Dataset> out;
-    impl_->store->read([&](StoreReader& r) { out = r.datasets(r.find_datasets(impl_->compile(r, query))); });
+    impl_->store->read([&](StoreReader& r) { out = r.datasets(r.find_datasets(detail::compile_query(r, query))); });
     return out;
 }
 
 std::size_t Catalog::count_datasets(const DatasetQuery& query) const {
     std::size_t n = 0;
-    impl_->store->read([&](StoreReader& r) { n = r.count_datasets(impl_->compile(r, query)); });
+    impl_->store->read([&](StoreReader& r) { n = r.count_datasets(detail::compile_query(r, query)); });
     return n;
+}
+
+std::string Catalog::explain(const DatasetQuery& query) const {
+    std::string plan;
+    impl_->store->read([&](StoreReader& r) { plan = r.explain(detail::compile_query(r, query)); });
+    return plan;
 }
 
 void Catalog::add_files(const std::string& dataset_pid, std::vector<Datafile> files, const RegisterOptions& options) {

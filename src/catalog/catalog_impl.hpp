@@ -25,7 +25,6 @@ struct Catalog::Impl {
 
     // A query with its references resolved and its conditions compiled and checked against
     // what the keys hold.
-    detail::CompiledQuery compile(detail::StoreReader& store, const DatasetQuery& q) const;
 
     // Checks and normalises datasets for registration: every violation of every dataset at
     // once, files described when asked, PIDs minted, creator and creation time set.

@@ -45,14 +45,16 @@ void check_keys(StoreReader& store, const std::vector<MetadataRow>& rows, const 
     }
 }
 
-void check_condition(StoreReader& store, const CompiledCondition& c) {
+bool check_condition(StoreReader& store, const CompiledCondition& c, std::string_view field) {
     const auto known = store.metadata_key(c.key);
-    if (!known) return;
-    const std::string f = fmt::format("where.{}", c.key);
+    if (!known) return false;
+    const std::string f(field);
     std::string_view cls;
     switch (c.kind) {
+        case CompiledCondition::Kind::present: return true;
         case CompiledCondition::Kind::number: cls = c.si_unit == datetime_si_unit ? "datetime" : "number"; break;
-        case CompiledCondition::Kind::text: cls = "string"; break;
+        case CompiledCondition::Kind::text:
+        case CompiledCondition::Kind::pattern: cls = "string"; break;
         case CompiledCondition::Kind::boolean: cls = "bool"; break;
     }
     if (known->value_class != cls)
@@ -63,6 +65,7 @@ void check_condition(StoreReader& store, const CompiledCondition& c) {
         throw UnitError({{f, c.si_unit,
                           fmt::format("the query's unit has dimension {}, but '{}' is stored with dimension {} (e.g. '{}')",
                                       c.si_unit, c.key, known->si_unit, known->unit)}});
+    return true;
 }
 
 }  // namespace datatrail::detail

@@ -16,8 +16,9 @@ namespace datatrail::detail {
 void check_keys(StoreReader& store, const std::vector<MetadataRow>& rows, const std::string& field,
                 std::unordered_map<std::string, KeyInfo>& seen, Violations& out);
 
-// A condition on a key of another class or dimension is an error, not an empty result; a key
-// nobody has simply matches nothing.
-void check_condition(StoreReader& store, const CompiledCondition& condition);
+// A condition on a key of another class or dimension is an error (naming `field`, e.g.
+// "query.energy"), not an empty result. Returns false for a key the catalogue has never seen,
+// which simply matches nothing.
+bool check_condition(StoreReader& store, const CompiledCondition& condition, std::string_view field);
 
 }  // namespace datatrail::detail

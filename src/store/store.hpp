@@ -95,22 +95,68 @@ enum class MetadataOwner { dataset, sample, activity };
 
 enum class Direction { ancestors, descendants };
 
-// A metadata condition with its literal converted for comparison.
+// A metadata condition with its literal converted for comparison: a number or time against
+// the SI value, text or a boolean against the value as stored, a glob pattern against text,
+// or only the key's presence.
 struct CompiledCondition {
-    enum class Kind { number, text, boolean } kind = Kind::number;
+    enum class Kind { number, text, boolean, pattern, present } kind = Kind::number;
     std::string key;
     Comparison op = Comparison::eq;
     double low = 0, high = 0;  // number: the SI range (eq and between), or the SI bound
     std::string si_unit;
-    std::string text, text_high;  // text: the literal(s)
+    std::string text, text_high;  // text: the literal(s); pattern: the glob
     bool flag = false;            // boolean
 };
 
-// A dataset query with its references resolved and its conditions compiled.
+// The dataset columns a query compares as text (times are stored as fixed-width ISO 8601).
+enum class DatasetColumn { pid, name, description, kind, state, start_time, end_time, created_at, created_by, location, schema };
+// The dataset columns holding several strings.
+enum class DatasetList { techniques, keywords };
+
+// A query tree with its literals checked and converted and its references resolved: what an
+// engine turns into SQL, one leaf at a time, without rules of its own.
+struct CompiledExpr {
+    enum class Kind {
+        always,
+        never,
+        all_of,
+        any_of,
+        negation,
+        column,     // d.<column> <op> texts (eq ne lt le gt ge between glob; exists: set and not empty)
+        list,       // eq: holds texts[0]; glob: holds a string matching it; exists: holds any
+        reference,  // eq: one of ids; ne: set and none of ids; glob: a record whose name or PID
+                    // matches texts[0]; exists: set
+        metadata,   // condition
+        text,       // full-text search for `words`
+    };
+    Kind kind = Kind::always;
+    std::vector<CompiledExpr> children;
+    query::Op op = query::Op::eq;
+    DatasetColumn column = DatasetColumn::pid;
+    DatasetList list = DatasetList::techniques;
+    Table table = Table::dataset;
+    std::vector<std::string> texts;
+    std::vector<std::int64_t> ids;
+    CompiledCondition condition;
+    std::string words;
+};
+
+// What results are sorted by, after which ties go by id (registration order).
+struct CompiledOrder {
+    enum class Kind { id, column, reference, metadata } kind = Kind::id;
+    DatasetColumn column = DatasetColumn::pid;
+    Table table = Table::dataset;  // reference: sorted by the record's name
+    std::string key;               // metadata
+    bool by_si = false;            // metadata: by SI value (numbers, times), else by the stored text
+    bool descending = false;
+};
+
+// A dataset query ready for an engine.
 struct CompiledQuery {
-    DatasetQuery query;  // kind, state, times, name, keyword, technique, text, order, paging
-    std::optional<std::int64_t> investigation_id, instrument_id, sample_id;
-    std::vector<CompiledCondition> conditions;
+    CompiledExpr where;
+    CompiledOrder order;
+    std::size_t limit = 0;  // 0: no limit
+    std::size_t offset = 0;
 };
 
 // Provenance rows, by internal id.
@@ -175,6 +221,9 @@ public:
     // ---- queries
     virtual std::vector<std::int64_t> find_datasets(const CompiledQuery& query) = 0;
     virtual std::size_t count_datasets(const CompiledQuery& query) = 0;
+    // The engine's plan for find_datasets(query), one line per step (EXPLAIN QUERY PLAN on
+    // SQLite, EXPLAIN on PostgreSQL).
+    virtual std::string explain(const CompiledQuery& query) = 0;
     // Activities matching the query's name, type, status, program and parent, in registration
     // order, with their versions (the version range is compared above, part by part).
     virtual std::vector<std::pair<std::int64_t, std::string>> find_activities(const ActivityQuery& query,

@@ -227,3 +227,194 @@ TEST_CASE("a query in the wrong dimension or type is an error, not an empty resu
     q.where(MetadataCondition{.key = "cooled", .op = Comparison::lt, .value = true});
     CHECK_THROWS_AS(b.cat.find_datasets(q), ValidationError);
 }
+
+// ---- the query language ------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> matching(const Beamtime& b, const std::string& text) {
+    DatasetQuery q;
+    q.matching(text);
+    return b.names(q);
+}
+
+}  // namespace
+
+TEST_CASE("query::parse builds the tree the builder builds, and to_string reads back") {
+    using namespace datatrail::query;
+    const auto e = parse(R"(technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom) and sample.name ~ "lyso*")"
+                         R"( and start >= 2026-03-01 and not state == "failed")");
+    const auto built = key("technique") == "MX" &&
+                       (key("energy") > Operand(12, "keV") || key("wavelength") < Operand(1, "angstrom")) &&
+                       key("sample.name").glob("lyso*") && key("start") >= parse_time("2026-03-01") &&
+                       !(key("state") == "failed");
+    CHECK(e == built);
+    REQUIRE(e.kind() == Expr::Kind::all_of);
+    CHECK(e.children().size() == 5);  // nested "and"s are one flat conjunction
+    CHECK(e.children()[1].kind() == Expr::Kind::any_of);
+    CHECK(parse(e.to_string()) == e);
+
+    // and binds tighter than or; not tighter than and
+    const auto p = parse("a == 1 or b == 2 and not c == 3");
+    REQUIRE(p.kind() == Expr::Kind::any_of);
+    CHECK(p.children()[1] == (key("b") == 2 && !(key("c") == 3)));
+
+    CHECK(parse("kind in [raw, \"processed\"]") == key("kind").in({"raw", "processed"}));
+    CHECK(parse("energy in [12 keV, 13000 eV]") == key("energy").in({Operand(12, "keV"), Operand(13000, "eV")}));
+    CHECK(parse("exists detector.distance") == key("detector.distance").exists());
+    CHECK(parse("text(\"lysozyme\") and exists energy") == (text("lysozyme") && key("energy").exists()));
+    CHECK(parse("energy between 12 and 13 keV") == key("energy").between(12, 13, "keV"));
+    CHECK(parse("(energy > 12 keV)") == (key("energy") > Operand(12, "keV")));  // a unit ends at ')'
+    CHECK(parse("x = 5 W m-2 or y == 1") == (key("x") == Operand(5, "W m-2") || key("y") == 1));
+    CHECK(parse("e > 12.5 keV").operands().front() == Quantity{12.5, "keV"});
+    CHECK(parse("pid == local/01ABC and schema == mx@1.2") == (key("pid") == "local/01ABC" && key("schema") == "mx@1.2"));
+    CHECK(parse("ratio == 12.0").operands().front().value.is<double>());
+    CHECK(parse(parse("ratio == 12.0").to_string()) == parse("ratio == 12.0"));
+    CHECK(parse("name ~ scan_0[12]*") == key("name").glob("scan_0[12]*"));
+    CHECK(parse("   ").kind() == Expr::Kind::all);
+    CHECK(parse("AND_key == 1 AND b == 2").children().size() == 2);  // keywords in any case
+}
+
+TEST_CASE("query syntax errors give the position and what was expected") {
+    struct Case {
+        const char* query;
+        std::size_t position;
+        const char* expected;
+    };
+    for (const auto& [query, position, expected] :
+         {Case{"energy", 6, "expected an operator"}, Case{"energy >", 8, "expected a value"},
+          Case{"(energy > 1", 11, "expected ')' to close the '(' at position 0"}, Case{"energy > 1)", 10, "closes no '('"},
+          Case{"energy > 1 and", 14, "expected a condition"}, Case{"a == 1 b == 2", 7, "'b == 2' is not a unit"}, Case{"a == x b == 2", 7, "expected 'and', 'or'"},
+          Case{"kind in raw", 8, "expected '['"}, Case{"kind in []", 9, "empty"}, Case{"kind in [raw", 12, "expected ',' or ']'"},
+          Case{"text(lysozyme)", 5, "quoted string"}, Case{"e > 5 furlongs_per_fortnight", 6, "not a unit"},
+          Case{"name ~ ", 7, "pattern"}, Case{"a == or", 5, "expected a value, not 'or'"}, Case{"2theta > 1", 0, "not a key"},
+          Case{"e between 1 keV and 2 eV", 22, "one unit"}, Case{"start > 2026-13-01", 8, "ISO 8601"}}) {
+        CAPTURE(std::string(query));
+        try {
+            query::parse(query);
+            FAIL("expected QuerySyntaxError");
+        } catch (const QuerySyntaxError& e) {
+            CHECK(e.position() == position);
+            CHECK(std::string(e.what()).find(expected) != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("the query language finds datasets by fields, metadata and text, with and, or, not") {
+    Beamtime b;
+    CHECK(matching(b, "energy between 12 and 13 keV and not detector.name == pilatus") ==
+          Names{"scan_001", "scan_002", "dark_001"});
+    CHECK(matching(b, "energy < 10 keV or temperature < 0 degC") == Names{"scan_002", "scan_004"});
+    CHECK(matching(b, "not (energy < 10 keV or temperature < 0 degC)") == Names{"scan_001", "scan_003", "dark_001"});
+    CHECK(matching(b, "energy in [8 keV, 12800 eV]") == Names{"scan_003", "scan_004"});
+    CHECK(matching(b, "detector.name ~ \"pil*\"") == Names{"scan_003"});
+    CHECK(matching(b, "detector.name in [pilatus, eiger] and cooled == true") == Names{"scan_002"});
+    CHECK(matching(b, "kind == processed") == Names{"dark_001"});
+    CHECK(matching(b, "kind != processed and state == complete").size() == 4);
+    CHECK(matching(b, "name ~ \"scan_00[34]\"") == Names{"scan_003", "scan_004"});
+    CHECK(matching(b, "investigation == ma1234") == Names{"scan_001", "scan_002"});
+    CHECK(matching(b, "investigation == \"" + b.stored[0].investigation + "\"") == Names{"scan_001", "scan_002"});
+    CHECK(matching(b, "instrument ~ \"P*\"") == Names{"scan_004"});
+    CHECK(matching(b, "instrument != ID11") == Names{"scan_004"});  // set, and not ID11
+    CHECK(matching(b, "not exists sample") == Names{"scan_001", "scan_002", "scan_004", "dark_001"});
+    CHECK(matching(b, "sample == nobody").empty());  // an unknown reference matches nothing
+    CHECK(matching(b, "keyword == powder or technique == XRD") == Names{"scan_001", "scan_002"});
+    CHECK(matching(b, "technique != XRD").size() == 4);
+    CHECK(matching(b, "exists keyword") == Names{"scan_001"});
+    CHECK(matching(b, "start >= 2026-11-20T12:00:00Z and start < 2026-11-20T14:00Z") == Names{"scan_003", "scan_004"});
+    CHECK(matching(b, "end < 2026-01-01").empty());  // no end time: not less than anything
+    CHECK(matching(b, "not end < 2026-01-01").size() == 5);
+    CHECK(matching(b, "text(\"powder\") and not text(\"calibration\")") == Names{"scan_004"});
+    CHECK(matching(b, "exists temperature and not exists humidity").size() == 5);
+    CHECK(matching(b, "humidity > 3").empty());  // unknown keys match nothing
+    CHECK(matching(b, "not humidity > 3").size() == 5);
+    CHECK(matching(b, "metadata.energy > 12.75 keV") == Names{"scan_003"});
+    // The older filters and the language combine.
+    DatasetQuery q;
+    q.investigation = "ma1234";
+    q.where("energy = 12.7 keV").matching("temperature > 0 degC");
+    CHECK(b.names(q) == Names{"scan_001"});
+    CHECK(b.cat.count_datasets(q) == 1);
+}
+
+TEST_CASE("a query compares each field with values of its own type") {
+    Beamtime b;
+    const auto error = [&](const char* text) -> Violation {
+        try {
+            matching(b, text);
+        } catch (const ValidationError& e) {
+            return e.violations().front();
+        }
+        FAIL("expected ValidationError for " << text);
+        return {};
+    };
+    CHECK(error("kind == cooked").rule.find("raw") != std::string::npos);
+    CHECK(error("kind == cooked").field == "query.kind");
+    CHECK(error("state < complete").rule.find("==") != std::string::npos);
+    CHECK(error("start > 5").rule.find("time") != std::string::npos);
+    CHECK(error("name > 5").rule.find("string") != std::string::npos);
+    CHECK(error("technique < MX").rule.find("list") != std::string::npos);
+    CHECK(error("energy ~ \"1*\"").field == "query.energy");
+    CHECK(error("detector.name > 5 keV").rule.find("string") != std::string::npos);
+    CHECK_THROWS_AS(matching(b, "energy > 5 mm"), UnitError);
+    // The builder can build what the parser never does: refused, not run.
+    DatasetQuery q;
+    q.matching(query::Expr::condition("energy", query::Op::between, {query::Operand(1)}));
+    CHECK_THROWS_AS(b.names(q), ValidationError);
+    q = {};
+    q.matching(query::key("energy") > std::nan(""));
+    CHECK_THROWS_AS(b.names(q), ValidationError);
+}
+
+TEST_CASE("user text in keys, values and text never reaches SQL as SQL") {
+    Beamtime b;
+    for (const char* text : {"x'); DROP TABLE dataset; --", "\" OR 1=1 --", "a\" OR \"1\"=\"1", "*/ SELECT 1 /*", "NEAR(a b)",
+                             "lyso* AND NOT", "\x01\x02 x"}) {
+        CAPTURE(std::string(text));
+        DatasetQuery q;
+        q.matching(query::key("detector.name") == text || query::key("name").glob(text) || query::text(text) ||
+                   query::key("sample") == text || query::key("technique") == text);
+        CHECK(b.names(q).empty());
+    }
+    DatasetQuery q;
+    q.matching(query::text(std::string("power\0x", 7)));
+    CHECK(b.names(q).empty());
+    q = {};
+    q.matching(query::text("\x01\x02"));  // no words: no condition
+    CHECK(b.names(q).size() == 5);
+    q = {};
+    q.matching(query::key("detector.name") == std::string("eiger\0", 6));
+    CHECK_THROWS_AS(b.names(q), ValidationError);  // NUL: a violation, as everywhere
+    CHECK(b.cat.count_datasets() == 5);  // and nothing was dropped
+}
+
+TEST_CASE("results sort by any field or metadata key") {
+    Beamtime b;
+    DatasetQuery q;
+    q.order_by = "energy";
+    CHECK(b.names(q) == Names{"scan_004", "dark_001", "scan_001", "scan_002", "scan_003"});  // SI, across units
+    q.descending = true;
+    q.limit = 2;
+    REQUIRE(b.names(q).size() == 2);
+    CHECK(b.names(q).front() == "scan_003");
+    CHECK((b.names(q).back() == "scan_001" || b.names(q).back() == "scan_002"));  // 12.7 keV, twice
+    q = {};
+    q.order_by = "detector.name";
+    CHECK(b.names(q).front() == "scan_001");
+    CHECK(b.names(q).back() == "scan_003");
+    q.order_by = "instrument";  // by the instrument's name; none first
+    CHECK(b.names(q) == Names{"scan_002", "scan_003", "dark_001", "scan_001", "scan_004"});
+    q.order_by = "humidity";  // nobody has it: registration order
+    CHECK(b.names(q) == Names{"scan_001", "scan_002", "scan_003", "scan_004", "dark_001"});
+    q.order_by = "technique";
+    CHECK_THROWS_AS(b.names(q), ValidationError);
+}
+
+TEST_CASE("explain shows the metadata index at work") {
+    Beamtime b;
+    DatasetQuery q;
+    q.matching("energy between 12 and 13 keV");
+    const auto plan = b.cat.explain(q);
+    CAPTURE(plan);
+    CHECK(plan.find("dataset_metadata_si") != std::string::npos);
+}

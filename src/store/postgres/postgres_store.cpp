@@ -3,7 +3,7 @@
 #include "store/postgres/postgres_rows.hpp"
 #include "store/postgres/postgres_schema.hpp"
 #include "store/postgres/postgres_tx.hpp"
-#include "store/sql_conditions.hpp"
+#include "store/sql_query.hpp"
 
 #include "catalog/validate.hpp"
 
@@ -567,57 +567,65 @@ std::vector<std::int64_t> PgTx::all_ids(Table table) {
 // ---------------------------------------------------------------------------------------------
 // Queries
 
-std::string PgTx::where_clause(const CompiledQuery& cq, Params& p) {
-    const auto& q = cq.query;
-    std::vector<std::string> terms;
-    const auto param = [&](const auto& value) { return placeholder(p, value); };
-    const auto reference = [&](std::string_view column, const std::optional<std::int64_t>& id) {
-        if (id) terms.push_back(fmt::format("d.{} = {}", column, param(*id)));
-    };
-    if (q.kind) terms.push_back("d.kind = " + param(std::string(to_string(*q.kind))));
-    if (q.state) terms.push_back("d.state = " + param(std::string(to_string(*q.state))));
-    reference("investigation_id", cq.investigation_id);
-    reference("instrument_id", cq.instrument_id);
-    reference("sample_id", cq.sample_id);
-    if (q.started_after) terms.push_back("d.start_time >= " + param(format_time(*q.started_after)));
-    if (q.started_before) terms.push_back("d.start_time < " + param(format_time(*q.started_before)));
-    if (!q.name.empty()) terms.push_back("d.name ~ " + param(glob_regex(q.name)));
-    if (!q.keyword.empty()) terms.push_back(param(q.keyword) + " = ANY(d.keywords)");
-    if (!q.technique.empty()) terms.push_back(param(q.technique) + " = ANY(d.techniques)");
-    if (const auto text = text_terms(q.text, p); !text.empty())
-        terms.push_back(fmt::format("d.id IN (SELECT dataset_id FROM dataset_text WHERE document @@ ({}))", text));
-    for (const auto& c : cq.conditions) terms.push_back(metadata_condition_sql(c, param));
-    if (terms.empty()) return {};
-    std::string where = " WHERE ";
-    for (std::size_t i = 0; i < terms.size(); ++i) where += (i ? " AND " : "") + terms[i];
-    return where;
-}
+namespace {
+
+// The PostgreSQL spellings of a dataset query (see sql_query.hpp).
+struct PgDialect {
+    Params& p;
+
+    template <class T>
+    std::string param(const T& value) {
+        return placeholder(p, value);
+    }
+    std::string glob(std::string_view lhs, const std::string& pattern) {
+        return fmt::format("{} ~ ", lhs) + param(glob_regex(pattern));
+    }
+    std::string list(DatasetList list, query::Op op, const std::string& value) {
+        const char* column = list == DatasetList::techniques ? "d.techniques" : "d.keywords";
+        if (op == query::Op::exists) return fmt::format("cardinality({}) > 0", column);
+        if (op == query::Op::glob)
+            return fmt::format("EXISTS (SELECT 1 FROM unnest({}) AS item WHERE item ~ ", column) + param(glob_regex(value)) + ")";
+        return param(value) + fmt::format(" = ANY({})", column);
+    }
+    std::string text(const std::string& words) {
+        const auto terms = text_terms(words, p);
+        if (terms.empty()) return {};
+        return fmt::format("d.id IN (SELECT dataset_id FROM dataset_text WHERE document @@ ({}))", terms);
+    }
+    // As SQLite does: NULLs first going up, last going down.
+    std::string nulls(bool descending) { return descending ? " NULLS LAST" : " NULLS FIRST"; }
+    std::string limit(std::size_t limit, std::size_t offset) {
+        if (!limit && !offset) return {};
+        p.add(limit ? std::optional<std::int64_t>(static_cast<std::int64_t>(limit)) : std::nullopt);
+        std::string sql = fmt::format(" LIMIT ${}", p.size());
+        return sql + " OFFSET " + param(static_cast<std::int64_t>(offset));
+    }
+};
+
+}  // namespace
 
 std::vector<std::int64_t> PgTx::find_datasets(const CompiledQuery& cq) {
     Params p;
-    std::string sql = "SELECT d.id FROM dataset d" + where_clause(cq, p);
-    const char* direction = cq.query.descending ? "DESC" : "ASC";
-    switch (cq.query.order) {
-        case DatasetOrder::created: sql += fmt::format(" ORDER BY d.id {}", direction); break;
-        // SQLite puts NULLs first going up and last going down; so does this.
-        case DatasetOrder::start_time:
-            sql += fmt::format(" ORDER BY d.start_time {0} NULLS {1}, d.id {0}", direction, cq.query.descending ? "LAST" : "FIRST");
-            break;
-        case DatasetOrder::name: sql += fmt::format(" ORDER BY d.name {0}, d.id {0}", direction); break;
-    }
-    if (cq.query.limit || cq.query.offset) {
-        p.add(cq.query.limit ? std::optional<std::int64_t>(static_cast<std::int64_t>(cq.query.limit)) : std::nullopt);
-        sql += fmt::format(" LIMIT ${}", p.size());
-        p.add(static_cast<std::int64_t>(cq.query.offset));
-        sql += fmt::format(" OFFSET ${}", p.size());
-    }
+    PgDialect dialect{p};
+    const auto sql = select_sql(cq, dialect);
     return ids_of(conn_.exec(sql, p));
 }
 
 std::size_t PgTx::count_datasets(const CompiledQuery& cq) {
     Params p;
-    const auto r = conn_.exec("SELECT count(*) FROM dataset d" + where_clause(cq, p), p);
-    return static_cast<std::size_t>(r.int64(0, 0));
+    PgDialect dialect{p};
+    const auto sql = count_sql(cq, dialect);
+    return static_cast<std::size_t>(conn_.exec(sql, p).int64(0, 0));
+}
+
+std::string PgTx::explain(const CompiledQuery& cq) {
+    Params p;
+    PgDialect dialect{p};
+    const auto sql = "EXPLAIN " + select_sql(cq, dialect);
+    const auto r = conn_.exec(sql, p);
+    std::string plan;
+    for (int i = 0; i < r.rows(); ++i) plan += column_string(r, i, 0) + "\n";
+    return plan;
 }
 
 std::vector<std::pair<std::int64_t, std::string>> PgTx::find_activities(const ActivityQuery& q,

@@ -30,6 +30,7 @@ public:
 
     std::vector<std::int64_t> find_datasets(const CompiledQuery& query) override;
     std::size_t count_datasets(const CompiledQuery& query) override;
+    std::string explain(const CompiledQuery& query) override;
     std::vector<std::pair<std::int64_t, std::string>> find_activities(const ActivityQuery& query,
                                                                      std::optional<std::int64_t> parent) override;
 
@@ -83,7 +84,6 @@ private:
     std::int64_t key_id(const MetadataRow& row);
     // put_metadata's work; `replace` false for an owner that is new in this transaction.
     void write_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows, bool replace);
-    std::string where_clause(const CompiledQuery& query, pq::Params& params);
 
     PostgresStore& store_;
     pq::Connection& conn_;

@@ -4,7 +4,7 @@
 
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_file.hpp"
-#include "store/sql_conditions.hpp"
+#include "store/sql_query.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "catalog/validate.hpp"
 
@@ -488,54 +488,44 @@ std::vector<std::int64_t> SqliteTx::all_ids(Table table) {
 // ---------------------------------------------------------------------------------------------
 // Queries
 
-std::string SqliteTx::where_clause(const CompiledQuery& cq, std::vector<Bind>& binds) {
-    const auto& q = cq.query;
-    std::vector<std::string> terms;
-    auto reference = [&](std::string_view column, const std::optional<std::int64_t>& id) {
-        if (!id) return;
-        terms.push_back(fmt::format("d.{} = ?", column));
-        binds.emplace_back(*id);
-    };
-    if (q.kind) terms.push_back("d.kind = ?"), binds.emplace_back(std::string(to_string(*q.kind)));
-    if (q.state) terms.push_back("d.state = ?"), binds.emplace_back(std::string(to_string(*q.state)));
-    reference("investigation_id", cq.investigation_id);
-    reference("instrument_id", cq.instrument_id);
-    reference("sample_id", cq.sample_id);
-    if (q.started_after) terms.push_back("d.start_time >= ?"), binds.emplace_back(format_time(*q.started_after));
-    if (q.started_before) terms.push_back("d.start_time < ?"), binds.emplace_back(format_time(*q.started_before));
-    if (!q.name.empty()) terms.push_back("d.name GLOB ?"), binds.emplace_back(q.name);
-    if (!q.keyword.empty())
-        terms.push_back("EXISTS (SELECT 1 FROM json_each(d.keywords) WHERE value = ?)"), binds.emplace_back(q.keyword);
-    if (!q.technique.empty())
-        terms.push_back("EXISTS (SELECT 1 FROM json_each(d.techniques) WHERE value = ?)"), binds.emplace_back(q.technique);
-    if (const auto fts = fts_query(q.text); !fts.empty())
-        terms.push_back("d.id IN (SELECT rowid FROM dataset_text WHERE dataset_text MATCH ?)"), binds.emplace_back(fts);
-    for (const auto& c : cq.conditions)
-        terms.push_back(metadata_condition_sql(c, [&](auto&& value) {
-            binds.emplace_back(value);
-            return std::string("?");
-        }));
-    if (terms.empty()) return {};
-    std::string where = " WHERE ";
-    for (std::size_t i = 0; i < terms.size(); ++i) where += (i ? " AND " : "") + terms[i];
-    return where;
-}
+namespace {
+
+// The SQLite spellings of a dataset query (see sql_query.hpp).
+struct SqliteDialect {
+    std::vector<Bind>& binds;
+
+    template <class T>
+    std::string param(T value) {
+        binds.emplace_back(std::move(value));
+        return "?";
+    }
+    std::string glob(std::string_view lhs, const std::string& pattern) { return fmt::format("{} GLOB ", lhs) + param(pattern); }
+    std::string list(DatasetList list, query::Op op, const std::string& value) {
+        const char* column = list == DatasetList::techniques ? "d.techniques" : "d.keywords";
+        if (op == query::Op::exists) return fmt::format("{} <> '[]'", column);
+        const char* test = op == query::Op::glob ? "GLOB" : "=";
+        return fmt::format("EXISTS (SELECT 1 FROM json_each({}) WHERE value {} ", column, test) + param(value) + ")";
+    }
+    std::string text(const std::string& words) {
+        const auto fts = fts_query(words);
+        if (fts.empty()) return {};
+        return "d.id IN (SELECT rowid FROM dataset_text WHERE dataset_text MATCH " + param(fts) + ")";
+    }
+    // SQLite's own order: NULLs are the smallest values.
+    std::string nulls(bool) { return {}; }
+    std::string limit(std::size_t limit, std::size_t offset) {
+        if (!limit && !offset) return {};
+        std::string sql = " LIMIT " + param(limit ? static_cast<std::int64_t>(limit) : std::int64_t{-1});
+        return sql + " OFFSET " + param(static_cast<std::int64_t>(offset));
+    }
+};
+
+}  // namespace
 
 std::vector<std::int64_t> SqliteTx::find_datasets(const CompiledQuery& cq) {
     std::vector<Bind> binds;
-    std::string sql = "SELECT d.id FROM dataset d" + where_clause(cq, binds);
-    const char* direction = cq.query.descending ? "DESC" : "ASC";
-    switch (cq.query.order) {
-        case DatasetOrder::created: sql += fmt::format(" ORDER BY d.id {}", direction); break;
-        case DatasetOrder::start_time: sql += fmt::format(" ORDER BY d.start_time {0}, d.id {0}", direction); break;
-        case DatasetOrder::name: sql += fmt::format(" ORDER BY d.name {0}, d.id {0}", direction); break;
-    }
-    if (cq.query.limit || cq.query.offset) {
-        sql += " LIMIT ? OFFSET ?";
-        binds.emplace_back(cq.query.limit ? static_cast<std::int64_t>(cq.query.limit) : std::int64_t{-1});
-        binds.emplace_back(static_cast<std::int64_t>(cq.query.offset));
-    }
-    auto st = db_.prepare(sql);
+    SqliteDialect dialect{binds};
+    auto st = db_.prepare(select_sql(cq, dialect));
     bind_all(st, binds);
     std::vector<std::int64_t> ids;
     while (st.step()) ids.push_back(st.column_int(0));
@@ -544,10 +534,21 @@ std::vector<std::int64_t> SqliteTx::find_datasets(const CompiledQuery& cq) {
 
 std::size_t SqliteTx::count_datasets(const CompiledQuery& cq) {
     std::vector<Bind> binds;
-    auto st = db_.prepare("SELECT count(*) FROM dataset d" + where_clause(cq, binds));
+    SqliteDialect dialect{binds};
+    auto st = db_.prepare(count_sql(cq, dialect));
     bind_all(st, binds);
     st.step();
     return static_cast<std::size_t>(st.column_int(0));
+}
+
+std::string SqliteTx::explain(const CompiledQuery& cq) {
+    std::vector<Bind> binds;
+    SqliteDialect dialect{binds};
+    auto st = db_.prepare("EXPLAIN QUERY PLAN " + select_sql(cq, dialect));
+    bind_all(st, binds);
+    std::string plan;
+    while (st.step()) plan += st.column_text(3) + "\n";
+    return plan;
 }
 
 // ---------------------------------------------------------------------------------------------

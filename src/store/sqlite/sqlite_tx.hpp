@@ -27,6 +27,7 @@ public:
 
     std::vector<std::int64_t> find_datasets(const CompiledQuery& query) override;
     std::size_t count_datasets(const CompiledQuery& query) override;
+    std::string explain(const CompiledQuery& query) override;
     std::vector<std::pair<std::int64_t, std::string>> find_activities(const ActivityQuery& query,
                                                                      std::optional<std::int64_t> parent) override;
 
@@ -78,7 +79,6 @@ public:
 private:
     // Writes metadata rows with `st`, a loan of the owner table's insert statement.
     void write_metadata(sqlite::Statement& st, std::int64_t owner, const std::vector<MetadataRow>& rows);
-    std::string where_clause(const CompiledQuery& query, std::vector<std::variant<std::int64_t, double, std::string>>& binds);
 
     SqliteStore& store_;
     sqlite::Database& db_;
