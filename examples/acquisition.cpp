@@ -78,6 +78,18 @@ int main(int argc, char** argv) {
                       << d.metadata.at("detector.distance").unit << '\n';
         // [snippet:query]
         std::cout << catalog.count_datasets(query) << " of " << catalog.count_datasets() << " scans match\n";
+
+        // [snippet:query-language]
+        using datatrail::query::key;
+        datatrail::DatasetQuery far;
+        far.matching(key("energy") > datatrail::Quantity{40, "keV"} &&
+                     !(key("detector.distance") < datatrail::Quantity{24.5, "cm"}));
+        far.matching("state == complete or exists frames");  // text and trees narrow it alike
+        far.order_by = "detector.distance";
+        far.descending = true;
+        std::cout << "query: " << far.filter.to_string() << '\n';
+        for (const auto& d : catalog.find_datasets(far)) std::cout << "  " << d.name << '\n';
+        // [snippet:query-language]
     } catch (const datatrail::Error& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 1;

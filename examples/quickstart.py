@@ -98,6 +98,11 @@ def look_things_up(catalog: dt.Catalog) -> None:
     found = catalog.find_datasets(text="strain", started_after="2026-11-20T09:30:00Z")
     print(f"about strain, started after 09:30: {[d.name for d in found]}")
 
+    # The query language: fields and metadata, and/or/not, in [...], glob (~), exists, text(...).
+    query = 'energy > 12 keV and (detector.name ~ "eiger*" or not exists detector.distance) and start >= 2026-11-20'
+    found = catalog.find_datasets(query, order="energy", descending=True)
+    print(f"{query}:\n  {[d.name for d in found]}  (highest energy first)")
+
     scan = catalog.find_datasets(name="scan_002")[0]
     energy = scan.metadata["energy"]
     print(f"{scan.name} energy as entered: {energy}, in keV: {energy.to('keV')}")

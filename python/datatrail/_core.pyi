@@ -12,7 +12,7 @@ import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_time', 'sha256_file', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_query', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -709,6 +709,125 @@ class Dataset:
     @techniques.setter
     def techniques(self, arg1: collections.abc.Iterable[str]) -> None:
         ...
+class Query:
+    """
+    A query in datatrail's query language, as a tree: what :meth:`Catalog.find_datasets` takes as
+    its first argument, as text or as this object.
+    
+    Built by :func:`parse_query` from text, or in code with :func:`key` and :func:`text`, combined
+    with ``&`` (and), ``|`` (or) and ``~`` (not):
+    
+    >>> q = dt.key("technique") == "MX" & (dt.key("energy") > dt.Quantity(12, "keV"))
+    >>> str(q)
+    'technique == "MX" and energy > 12 keV'
+    >>> dt.parse_query(str(q)) == q
+    True
+    
+    ``str()`` gives the text of the query, which parses back to an equal tree. Grammar: docs/query.md.
+    """
+    def __and__(self, other: Query) -> Query:
+        ...
+    def __copy__(self) -> Query:
+        """
+        A copy.
+        """
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> Query:
+        """
+        A copy (the fields are plain values, so it is as deep as it gets).
+        """
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> tuple[typing.Any, ...]:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __init__(self, text: str = '') -> None:
+        """
+        Parse ``text`` (see :func:`parse_query`); the empty text matches every dataset.
+        """
+    def __invert__(self) -> Query:
+        ...
+    def __or__(self, other: Query) -> Query:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def children(self) -> list[Query]:
+        """
+        The operands of and/or (two or more), or the one of not; else empty.
+        """
+    @property
+    def key(self) -> str:
+        """
+        A condition's field or metadata key, else empty.
+        """
+    @property
+    def kind(self) -> str:
+        """
+        ``"condition"``, ``"text"``, ``"and"``, ``"or"``, ``"not"`` or ``"all"`` (matches everything).
+        """
+    @property
+    def op(self) -> str:
+        """
+        A condition's operator: ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``between``, ``~``, ``in`` or ``exists``; else empty.
+        """
+    @property
+    def operands(self) -> typing.Any:
+        """
+        A condition's values (:class:`Quantity` where a unit was given): two for between, none for exists.
+        """
+    @property
+    def text(self) -> str:
+        """
+        The words of a full-text search, else empty.
+        """
+class Key:
+    """
+    A field or metadata key for building a :class:`Query` in code; made by :func:`key`.
+    
+    >>> dt.key("energy").between(12, 13, unit="keV") & dt.key("sample.name").glob("lyso*")
+    Query('energy between 12 keV and 13 keV and sample.name ~ "lyso*"')
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, value: typing.Any) -> Query:
+        ...
+    def __ge__(self, value: typing.Any) -> Query:
+        ...
+    def __gt__(self, value: typing.Any) -> Query:
+        ...
+    def __le__(self, value: typing.Any) -> Query:
+        ...
+    def __lt__(self, value: typing.Any) -> Query:
+        ...
+    def __ne__(self, value: typing.Any) -> Query:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def between(self, low: typing.Any, high: typing.Any, *, unit: str = '') -> Query:
+        """
+        Both bounds inclusive; ``unit`` applies to both (or give :class:`Quantity` bounds).
+        """
+    def exists(self) -> Query:
+        """
+        The dataset has this metadata key (or the field is set).
+        """
+    def glob(self, pattern: str) -> Query:
+        """
+        Text matching a pattern: ``*`` any run, ``?`` one character, ``[abc]`` one of a set.
+        """
+    def isin(self, values: typing.Any) -> Query:
+        """
+        Equal to any of ``values`` (the query language's ``in [...]``).
+        """
+    @property
+    def name(self) -> str:
+        """
+        The field or metadata key.
+        """
 class Condition:
     """
     One test on a metadata value, for ``where=`` of :meth:`Catalog.find_datasets`.
@@ -1841,10 +1960,13 @@ class Catalog:
         Close the catalogue. Using it afterwards raises :class:`Error`; closing twice is harmless.
         Calls already running in other threads finish first.
         """
-    def count_datasets(self, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None) -> int:
+    def count_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None) -> int:
         """
-        Count the datasets :meth:`find_datasets` would find with the same filters.
+        Count the datasets :meth:`find_datasets` would find with the same query and filters, without
+        reading them.
         
+        :param query: a query in the query language, as text or a :class:`Query` (see
+            :func:`parse_query`): ``'technique == "MX" and (energy > 12 keV or exists detector.distance)'``
         :param kind: ``"raw"`` or ``"processed"``
         :param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
         :param investigation: an :class:`Investigation`, its PID or its name
@@ -1861,7 +1983,7 @@ class Catalog:
             objects and such strings; all must hold
         :raises ValidationError: when a filter breaks a rule
         :raises NotFound: when ``investigation``, ``instrument`` or ``sample`` is not in the catalogue
-        :raises QuerySyntaxError: when ``where`` does not parse
+        :raises QuerySyntaxError: when ``query`` or ``where`` does not parse
         """
     def dataset(self, pid: str | Dataset) -> Dataset:
         """
@@ -1898,6 +2020,12 @@ class Catalog:
         :returns: the datasets, with their files and metadata
         :raises NotFound: when ``x`` is not in the catalogue
         """
+    def explain(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> str:
+        """
+        How the engine would run :meth:`find_datasets` with the same arguments: its query plan as text,
+        one step per line (SQLite's ``EXPLAIN QUERY PLAN``, PostgreSQL's ``EXPLAIN``). A metadata range
+        query should show the ``dataset_metadata_si`` index.
+        """
     def find_activities(self, *, name: str | None = None, type: str | None = None, status: str | None = None, program: str | None = None, min_version: str | None = None, max_version: str | None = None, parent: str | Activity | datatrail._activity.ActivityRun | None = None, limit: int | None = None) -> list[Activity]:
         """
         Find activities, oldest first. Every filter given must hold; None means any.
@@ -1916,13 +2044,16 @@ class Catalog:
         :raises ValidationError: when a filter breaks a rule
         :raises NotFound: when ``parent`` is not in the catalogue
         """
-    def find_datasets(self, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> list[Dataset]:
+    def find_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> list[Dataset]:
         """
-        Find datasets by their fields and metadata. Every filter given must hold; None means any.
-        Quantities compare across units: ``where="energy > 12 keV"`` finds 12700 eV.
+        Find datasets by a query, by their fields and by metadata. Every filter given must hold; None
+        means any. Quantities compare across units: ``"energy > 12 keV"`` finds 12700 eV.
         
-        >>> cat.find_datasets(investigation="ma1234", where="energy between 12 and 13 keV", limit=10)
+        >>> cat.find_datasets('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)', limit=10)
+        >>> cat.find_datasets(investigation="ma1234", where="energy between 12 and 13 keV", order="energy")
         
+        :param query: a query in the query language, as text or a :class:`Query` (see
+            :func:`parse_query`): ``'technique == "MX" and (energy > 12 keV or exists detector.distance)'``
         :param kind: ``"raw"`` or ``"processed"``
         :param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
         :param investigation: an :class:`Investigation`, its PID or its name
@@ -1937,14 +2068,18 @@ class Catalog:
         :param where: metadata conditions: a str such as ``"energy between 12 and 13 keV and
             detector.name = 'eiger'"`` (see :func:`parse_conditions`), or a list of :class:`Condition`
             objects and such strings; all must hold
-        :param order: ``"created"``, ``"start_time"`` or ``"name"``
+        :param order: ``"created"`` (registration order), or any dataset field or metadata key:
+            ``"name"``, ``"start_time"``, ``"energy"`` (numbers by value across units); datasets without
+            the key come first, or last with ``descending``
         :param descending: reverse the order
         :param limit: at most this many; None for all
         :param offset: skip this many first (for paging)
         :returns: the datasets, with their files and metadata
-        :raises ValidationError: when a filter breaks a rule
+        :raises ValidationError: when a filter breaks a rule, or the query compares a field or key with a
+            value of another type
+        :raises UnitError: when a unit's dimension differs from the key's
         :raises NotFound: when ``investigation``, ``instrument`` or ``sample`` is not in the catalogue
-        :raises QuerySyntaxError: when ``where`` does not parse
+        :raises QuerySyntaxError: when ``query`` or ``where`` does not parse
         
         Times are accepted as an aware :class:`datetime.datetime` (converted exactly), a naive one (taken
         as local time), a :class:`datetime.date` (midnight UTC) or an ISO 8601 str; they come back as
@@ -2316,6 +2451,11 @@ def is_valid_pid_prefix(prefix: str) -> bool:
     Whether ``prefix`` is a valid PID prefix: a letter or digit followed by letters, digits,
     ``.``, ``_`` or ``-`` (``"local"``, ``"20.500.12345"``).
     """
+def key(name: str) -> Key:
+    """
+    A dataset field or metadata key, to build a :class:`Query` in code:
+    ``dt.key("energy") > dt.Quantity(12, "keV")``, ``dt.key("technique") == "MX"``.
+    """
 def network_file_system(path: str | os.PathLike[str]) -> str | None:
     """
     The network or cluster file system that holds, or will hold, the catalogue file ``path``: a data
@@ -2367,6 +2507,23 @@ def parse_conditions(text: str) -> list[Condition]:
     :returns: the conditions, in order
     :raises QuerySyntaxError: with the position of the first problem
     """
+def parse_query(text: str) -> Query:
+    """
+    Parse a query in datatrail's query language.
+    
+    >>> dt.parse_query('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)')
+    Query('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)')
+    
+    Conditions compare a dataset field (``pid``, ``name``, ``description``, ``kind``, ``state``,
+    ``technique``, ``keyword``, ``investigation``, ``instrument``, ``sample``, ``start``, ``end``,
+    ``created``, ``created_by``, ``location``, ``schema``) or a metadata key with ``== != < <= > >=``,
+    ``between ... and ...``, ``~`` (glob), ``in [...]``; ``exists key``; ``text("words")``; joined
+    by ``and``, ``or``, ``not`` and parentheses. Numbers take units (``12 keV``). Grammar and
+    semantics: docs/query.md.
+    
+    :param text: the query; empty matches every dataset
+    :raises QuerySyntaxError: with the position of the problem and what was expected
+    """
 def parse_time(text: str) -> datetime.datetime:
     """
     Parse an ISO 8601 time as datatrail does everywhere it accepts a time as text.
@@ -2384,6 +2541,11 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     is read.
     
     :raises NotFound: when the file cannot be read
+    """
+def text(words: str) -> Query:
+    """
+    A full-text search as a :class:`Query`: every word must occur in a dataset's name, description,
+    keywords, techniques or text metadata; ``"lyso*"`` matches words that start with ``lyso``.
     """
 def to_dot(graph: ProvGraph) -> str:
     """

@@ -23,13 +23,11 @@ std::string dataset_pid(py::handle obj, const char* field, Violations& v) {
     return to_ref(obj, RefKind::dataset, field, v);
 }
 
-DatasetOrder to_order(py::handle obj, Violations& v) {
+// "created" (registration order), or any dataset field or metadata key.
+void set_order(DatasetQuery& q, py::handle obj, Violations& v) {
     const std::string s = to_str(obj, "order", v);
-    if (s == "created") return DatasetOrder::created;
-    if (s == "start_time") return DatasetOrder::start_time;
-    if (s == "name") return DatasetOrder::name;
-    if (PyUnicode_Check(obj.ptr())) v.add("order", s, "must be one of: created, start_time, name");
-    return DatasetOrder::created;
+    if (s == "created") q.order = DatasetOrder::created;
+    else q.order_by = s;
 }
 
 // A location for display: a URI's password (user:password@ or password=...) replaced by ***.
@@ -325,6 +323,8 @@ The dataset with this PID, with its files and metadata.
 )doc");
 
     auto filters_doc = std::string(R"doc(
+:param query: a query in the query language, as text or a :class:`Query` (see
+    :func:`parse_query`): ``'technique == "MX" and (energy > 12 keV or exists detector.distance)'``
 :param kind: ``"raw"`` or ``"processed"``
 :param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
 :param investigation: an :class:`Investigation`, its PID or its name
@@ -341,78 +341,126 @@ The dataset with this PID, with its files and metadata.
     objects and such strings; all must hold
 )doc");
 
+    const auto filters = [](const QueryArg& query, const OptStrArg& kind, const OptStrArg& state,
+                            const InvestigationRef& investigation, const InstrumentRef& instrument,
+                            const SampleRef& sample, const OptTimeArg& started_after, const OptTimeArg& started_before,
+                            const OptStrArg& name, const OptStrArg& text, const OptStrArg& keyword,
+                            const OptStrArg& technique, const ConditionsArg& where, Violations& v) {
+        return to_query({query, kind, state, investigation, instrument, sample, started_after, started_before, name,
+                         text, keyword, technique, where},
+                        v);
+    };
+    const auto paging = [](DatasetQuery& q, const StrArg& order, bool descending, const OptIntArg& limit,
+                           const IntArg& offset, Violations& v) {
+        set_order(q, order, v);
+        q.descending = descending;
+        const auto lim = to_opt_count(limit, "limit", v);
+        q.limit = static_cast<std::size_t>(lim.value_or(0));
+        const auto off = offset.is_none() ? std::nullopt : to_opt_count(offset, "offset", v);
+        if (offset.is_none()) v.add("offset", "None", "must be a non-negative int");
+        q.offset = static_cast<std::size_t>(off.value_or(0));
+        return lim;
+    };
+    const auto paging_doc = std::string(R"doc(:param order: ``"created"`` (registration order), or any dataset field or metadata key:
+    ``"name"``, ``"start_time"``, ``"energy"`` (numbers by value across units); datasets without
+    the key come first, or last with ``descending``
+:param descending: reverse the order
+:param limit: at most this many; None for all
+:param offset: skip this many first (for paging)
+)doc");
+
     cls.def(
         "find_datasets",
-        [](const CatalogHandle& self, const OptStrArg& kind, const OptStrArg& state,
-           const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
-           const OptTimeArg& started_after, const OptTimeArg& started_before, const OptStrArg& name,
-           const OptStrArg& text, const OptStrArg& keyword, const OptStrArg& technique, const ConditionsArg& where,
-           const StrArg& order, bool descending, const OptIntArg& limit, const IntArg& offset) {
+        [filters, paging](const CatalogHandle& self, const QueryArg& query, const OptStrArg& kind,
+                          const OptStrArg& state, const InvestigationRef& investigation, const InstrumentRef& instrument,
+                          const SampleRef& sample, const OptTimeArg& started_after, const OptTimeArg& started_before,
+                          const OptStrArg& name, const OptStrArg& text, const OptStrArg& keyword,
+                          const OptStrArg& technique, const ConditionsArg& where, const StrArg& order, bool descending,
+                          const OptIntArg& limit, const IntArg& offset) {
             Violations v;
-            DatasetQuery q = to_query({kind, state, investigation, instrument, sample, started_after, started_before,
-                                       name, text, keyword, technique, where},
-                                      v);
-            q.order = to_order(order, v);
-            q.descending = descending;
-            const auto lim = to_opt_count(limit, "limit", v);
-            q.limit = static_cast<std::size_t>(lim.value_or(0));
-            const auto off = offset.is_none() ? std::nullopt : to_opt_count(offset, "offset", v);
-            if (offset.is_none()) v.add("offset", "None", "must be a non-negative int");
-            q.offset = static_cast<std::size_t>(off.value_or(0));
+            DatasetQuery q = filters(query, kind, state, investigation, instrument, sample, started_after,
+                                     started_before, name, text, keyword, technique, where, v);
+            const auto lim = paging(q, order, descending, limit, offset, v);
             v.throw_if_any();
             // limit=0 asks for nothing (the C++ query reads 0 as "no limit").
             if (lim && *lim == 0) return std::vector<Dataset>{};
             return without_gil(self, [&](Catalog& c) { return c.find_datasets(q); });
         },
-        py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
+        py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
         py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
         py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
         py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
         py::arg("where") = py::none(), py::arg("order") = "created", py::arg("descending") = false,
         py::arg("limit") = py::none(), py::arg("offset") = 0,
         (R"doc(
-Find datasets by their fields and metadata. Every filter given must hold; None means any.
-Quantities compare across units: ``where="energy > 12 keV"`` finds 12700 eV.
+Find datasets by a query, by their fields and by metadata. Every filter given must hold; None
+means any. Quantities compare across units: ``"energy > 12 keV"`` finds 12700 eV.
 
->>> cat.find_datasets(investigation="ma1234", where="energy between 12 and 13 keV", limit=10)
+>>> cat.find_datasets('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)', limit=10)
+>>> cat.find_datasets(investigation="ma1234", where="energy between 12 and 13 keV", order="energy")
 )doc" + filters_doc +
-         R"doc(:param order: ``"created"``, ``"start_time"`` or ``"name"``
-:param descending: reverse the order
-:param limit: at most this many; None for all
-:param offset: skip this many first (for paging)
-:returns: the datasets, with their files and metadata
-:raises ValidationError: when a filter breaks a rule
+         paging_doc + R"doc(:returns: the datasets, with their files and metadata
+:raises ValidationError: when a filter breaks a rule, or the query compares a field or key with a
+    value of another type
+:raises UnitError: when a unit's dimension differs from the key's
 :raises NotFound: when ``investigation``, ``instrument`` or ``sample`` is not in the catalogue
-:raises QuerySyntaxError: when ``where`` does not parse
+:raises QuerySyntaxError: when ``query`` or ``where`` does not parse
 )doc" + times_doc)
             .c_str());
 
     cls.def(
         "count_datasets",
-        [](const CatalogHandle& self, const OptStrArg& kind, const OptStrArg& state,
-           const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
-           const OptTimeArg& started_after, const OptTimeArg& started_before, const OptStrArg& name,
-           const OptStrArg& text, const OptStrArg& keyword, const OptStrArg& technique, const ConditionsArg& where) {
+        [filters](const CatalogHandle& self, const QueryArg& query, const OptStrArg& kind, const OptStrArg& state,
+                  const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
+                  const OptTimeArg& started_after, const OptTimeArg& started_before, const OptStrArg& name,
+                  const OptStrArg& text, const OptStrArg& keyword, const OptStrArg& technique,
+                  const ConditionsArg& where) {
             Violations v;
-            DatasetQuery q = to_query({kind, state, investigation, instrument, sample, started_after, started_before,
-                                       name, text, keyword, technique, where},
-                                      v);
+            DatasetQuery q = filters(query, kind, state, investigation, instrument, sample, started_after,
+                                     started_before, name, text, keyword, technique, where, v);
             v.throw_if_any();
             return without_gil(self, [&](Catalog& c) { return c.count_datasets(q); });
         },
-        py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
+        py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
         py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
         py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
         py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
         py::arg("where") = py::none(),
         (R"doc(
-Count the datasets :meth:`find_datasets` would find with the same filters.
+Count the datasets :meth:`find_datasets` would find with the same query and filters, without
+reading them.
 )doc" + filters_doc +
          R"doc(:raises ValidationError: when a filter breaks a rule
 :raises NotFound: when ``investigation``, ``instrument`` or ``sample`` is not in the catalogue
-:raises QuerySyntaxError: when ``where`` does not parse
+:raises QuerySyntaxError: when ``query`` or ``where`` does not parse
 )doc")
             .c_str());
+
+    cls.def(
+        "explain",
+        [filters, paging](const CatalogHandle& self, const QueryArg& query, const OptStrArg& kind,
+                          const OptStrArg& state, const InvestigationRef& investigation, const InstrumentRef& instrument,
+                          const SampleRef& sample, const OptTimeArg& started_after, const OptTimeArg& started_before,
+                          const OptStrArg& name, const OptStrArg& text, const OptStrArg& keyword,
+                          const OptStrArg& technique, const ConditionsArg& where, const StrArg& order, bool descending,
+                          const OptIntArg& limit, const IntArg& offset) {
+            Violations v;
+            DatasetQuery q = filters(query, kind, state, investigation, instrument, sample, started_after,
+                                     started_before, name, text, keyword, technique, where, v);
+            paging(q, order, descending, limit, offset, v);
+            v.throw_if_any();
+            return without_gil(self, [&](Catalog& c) { return c.explain(q); });
+        },
+        py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
+        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
+        py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
+        py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
+        py::arg("where") = py::none(), py::arg("order") = "created", py::arg("descending") = false,
+        py::arg("limit") = py::none(), py::arg("offset") = 0, R"doc(
+How the engine would run :meth:`find_datasets` with the same arguments: its query plan as text,
+one step per line (SQLite's ``EXPLAIN QUERY PLAN``, PostgreSQL's ``EXPLAIN``). A metadata range
+query should show the ``dataset_metadata_si`` index.
+)doc");
 
     cls.def(
         "add_files",

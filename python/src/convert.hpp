@@ -89,6 +89,7 @@ DATATRAIL_PY_HINT(ParticipantsArg,
                   "collections.abc.Iterable[datatrail._core.Participant | collections.abc.Mapping[str, str]]")
 DATATRAIL_PY_HINT(DatasetsArg,
                   "collections.abc.Iterable[datatrail._core.Dataset | collections.abc.Mapping[str, typing.Any]]")
+DATATRAIL_PY_HINT(QueryArg, "str | datatrail._core.Query | None")
 DATATRAIL_PY_HINT(ConditionsArg, "str | collections.abc.Iterable[datatrail._core.Condition | str] | None")
 // Provenance. An ActivityRun (datatrail._activity, pure Python) counts as its activity wherever an
 // activity is referred to.
@@ -220,7 +221,7 @@ Dataset to_dataset(py::handle obj, std::string_view field, Violations& v);
 
 // The filters find_datasets() and count_datasets() share.
 struct QueryFilters {
-    py::handle kind, state, investigation, instrument, sample, started_after, started_before, name, text, keyword,
+    py::handle query, kind, state, investigation, instrument, sample, started_after, started_before, name, text, keyword,
         technique, where;
 };
 DatasetQuery to_query(const QueryFilters& filters, Violations& v);

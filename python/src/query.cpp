@@ -77,12 +77,49 @@ void set_upper(MetadataCondition& c, py::handle value, const char* field) {
     c.upper = std::move(*x);
 }
 
+// ---- the query language's tree
+
+query::Operand to_operand(py::handle obj, const std::string& field, Violations& v) {
+    auto mv = to_metadata_value(obj, field, v);
+    if (!mv) return {};
+    if (mv->uncertainty) v.add(field, repr_of(obj), "a query value takes no uncertainty");
+    return query::Operand(std::move(mv->value), std::move(mv->unit));
+}
+
+query::Operand operand_of(py::handle obj, const char* field) {
+    Violations v;
+    auto x = to_operand(obj, field, v);
+    v.throw_if_any();
+    return x;
+}
+
+std::string_view kind_name(query::Expr::Kind k) {
+    switch (k) {
+        case query::Expr::Kind::all: return "all";
+        case query::Expr::Kind::condition: return "condition";
+        case query::Expr::Kind::text: return "text";
+        case query::Expr::Kind::all_of: return "and";
+        case query::Expr::Kind::any_of: return "or";
+        case query::Expr::Kind::negation: return "not";
+    }
+    return "?";
+}
+
+py::object operand_out(const query::Operand& x) { return from_metadata_value(MetadataValue(x.value, x.unit)); }
+
 }  // namespace
 
 namespace datatrail::python {
 
+
+
 DatasetQuery to_query(const QueryFilters& f, Violations& v) {
     DatasetQuery q;
+    if (!f.query.is_none()) {
+        if (py::isinstance<query::Expr>(f.query)) q.filter = f.query.cast<query::Expr>();
+        else if (PyUnicode_Check(f.query.ptr())) q.filter = query::parse(f.query.cast<std::string>());
+        else v.add("query", repr_of(f.query), "must be a Query or a query string");
+    }
     auto text = [&](py::handle obj, const char* field, std::string& target) {
         if (!obj.is_none()) target = to_str(obj, field, v);
     };
@@ -117,7 +154,167 @@ DatasetQuery to_query(const QueryFilters& f, Violations& v) {
 
 }  // namespace datatrail::python
 
+static void init_query_language(py::module_& m) {
+    py::class_<query::Expr> cls(m, "Query", R"doc(
+A query in datatrail's query language, as a tree: what :meth:`Catalog.find_datasets` takes as
+its first argument, as text or as this object.
+
+Built by :func:`parse_query` from text, or in code with :func:`key` and :func:`text`, combined
+with ``&`` (and), ``|`` (or) and ``~`` (not):
+
+>>> q = dt.key("technique") == "MX" & (dt.key("energy") > dt.Quantity(12, "keV"))
+>>> str(q)
+'technique == "MX" and energy > 12 keV'
+>>> dt.parse_query(str(q)) == q
+True
+
+``str()`` gives the text of the query, which parses back to an equal tree. Grammar: docs/query.md.
+)doc");
+    cls.def(py::init([](const StrArg& text) {
+                Violations v;
+                const auto t = to_str(text, "text", v);
+                v.throw_if_any();
+                return query::parse(t);
+            }),
+            py::arg("text") = "", "Parse ``text`` (see :func:`parse_query`); the empty text matches every dataset.")
+        .def_property_readonly(
+            "kind", [](const query::Expr& e) { return std::string(kind_name(e.kind())); },
+            "``\"condition\"``, ``\"text\"``, ``\"and\"``, ``\"or\"``, ``\"not\"`` or ``\"all\"`` (matches everything).")
+        .def_property_readonly(
+            "key", [](const query::Expr& e) { return e.key(); }, "A condition's field or metadata key, else empty.")
+        .def_property_readonly(
+            "op", [](const query::Expr& e) { return e.kind() == query::Expr::Kind::condition ? std::string(query::to_string(e.op())) : std::string(); },
+            "A condition's operator: ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``between``, ``~``, ``in`` or ``exists``; else empty.")
+        .def_property_readonly(
+            "operands",
+            [](const query::Expr& e) {
+                py::list out;
+                for (const auto& x : e.operands()) out.append(operand_out(x));
+                return AnyOut(std::move(out));
+            },
+            "A condition's values (:class:`Quantity` where a unit was given): two for between, none for exists.")
+        .def_property_readonly(
+            "text", [](const query::Expr& e) { return e.text(); }, "The words of a full-text search, else empty.")
+        .def_property_readonly(
+            "children", [](const query::Expr& e) { return e.children(); },
+            "The operands of and/or (two or more), or the one of not; else empty.")
+        .def("__and__", [](const query::Expr& a, const query::Expr& b) { return a && b; }, py::arg("other"))
+        .def("__or__", [](const query::Expr& a, const query::Expr& b) { return a || b; }, py::arg("other"))
+        .def("__invert__", [](const query::Expr& a) { return !a; })
+        .def("__eq__", &equal_fields<query::Expr>, py::arg("other"))
+        .def("__hash__", [](const query::Expr& e) { return py::hash(py::str(e.to_string())); })
+        .def("__str__", &query::Expr::to_string)
+        .def("__repr__", [](const query::Expr& e) { return "Query(" + repr_str(e.to_string()) + ")"; });
+    add_pickle(
+        cls, [](const query::Expr& e) { return py::make_tuple(e.to_string()); },
+        [](const py::tuple& state) { return query::parse(state_tuple(state, 1, "Query")[0].cast<std::string>()); });
+    add_copy(cls);
+
+    m.def("parse_query", [](const StrArg& text) {
+        Violations v;
+        const auto t = to_str(text, "text", v);
+        v.throw_if_any();
+        return query::parse(t);
+    }, py::arg("text"), R"doc(
+Parse a query in datatrail's query language.
+
+>>> dt.parse_query('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)')
+Query('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)')
+
+Conditions compare a dataset field (``pid``, ``name``, ``description``, ``kind``, ``state``,
+``technique``, ``keyword``, ``investigation``, ``instrument``, ``sample``, ``start``, ``end``,
+``created``, ``created_by``, ``location``, ``schema``) or a metadata key with ``== != < <= > >=``,
+``between ... and ...``, ``~`` (glob), ``in [...]``; ``exists key``; ``text("words")``; joined
+by ``and``, ``or``, ``not`` and parentheses. Numbers take units (``12 keV``). Grammar and
+semantics: docs/query.md.
+
+:param text: the query; empty matches every dataset
+:raises QuerySyntaxError: with the position of the problem and what was expected
+)doc");
+
+    py::class_<query::Key> key_cls(m, "Key", R"doc(
+A field or metadata key for building a :class:`Query` in code; made by :func:`key`.
+
+>>> dt.key("energy").between(12, 13, unit="keV") & dt.key("sample.name").glob("lyso*")
+Query('energy between 12 keV and 13 keV and sample.name ~ "lyso*"')
+)doc");
+    const auto compare = [&](const char* name, query::Op op) {
+        key_cls.def(name, [op](const query::Key& k, const ObjectArg& value) {
+            return query::Expr::condition(k.name(), op, {operand_of(value, "value")});
+        }, py::arg("value"));
+    };
+    compare("__eq__", query::Op::eq);
+    compare("__ne__", query::Op::ne);
+    compare("__lt__", query::Op::lt);
+    compare("__le__", query::Op::le);
+    compare("__gt__", query::Op::gt);
+    compare("__ge__", query::Op::ge);
+    key_cls.attr("__hash__") = py::none();
+    key_cls
+        .def_property_readonly("name", &query::Key::name, "The field or metadata key.")
+        .def(
+            "between",
+            [](const query::Key& k, const ObjectArg& low, const ObjectArg& high, const StrArg& unit) {
+                Violations v;
+                auto lo = to_operand(low, "low", v);
+                auto hi = to_operand(high, "high", v);
+                const auto u = to_str(unit, "unit", v);
+                v.throw_if_any();
+                if (!u.empty()) lo.unit = hi.unit = u;
+                return query::Expr::condition(k.name(), query::Op::between, {std::move(lo), std::move(hi)});
+            },
+            py::arg("low"), py::arg("high"), py::kw_only(), py::arg("unit") = "",
+            "Both bounds inclusive; ``unit`` applies to both (or give :class:`Quantity` bounds).")
+        .def(
+            "glob", [](const query::Key& k, const StrArg& pattern) {
+                Violations v;
+                auto p = to_str(pattern, "pattern", v);
+                v.throw_if_any();
+                return k.glob(std::move(p));
+            },
+            py::arg("pattern"), "Text matching a pattern: ``*`` any run, ``?`` one character, ``[abc]`` one of a set.")
+        .def(
+            "isin", [](const query::Key& k, const ObjectArg& values) {
+                Violations v;
+                std::vector<query::Operand> xs;
+                for_each_item(values, "values", "must be an iterable of values", v,
+                              [&](py::handle item, const std::string& field) { xs.push_back(to_operand(item, field, v)); });
+                if (xs.empty() && v.empty()) v.add("values", "[]", "must hold at least one value");
+                v.throw_if_any();
+                return k.in(std::move(xs));
+            },
+            py::arg("values"), "Equal to any of ``values`` (the query language's ``in [...]``).")
+        .def("exists", &query::Key::exists, "The dataset has this metadata key (or the field is set).")
+        .def("__repr__", [](const query::Key& k) { return "key(" + repr_str(k.name()) + ")"; });
+
+    m.def(
+        "key",
+        [](const StrArg& name) {
+            Violations v;
+            auto n = to_str(name, "name", v);
+            v.throw_if_any();
+            return query::Key(std::move(n));
+        },
+        py::arg("name"), R"doc(
+A dataset field or metadata key, to build a :class:`Query` in code:
+``dt.key("energy") > dt.Quantity(12, "keV")``, ``dt.key("technique") == "MX"``.
+)doc");
+    m.def(
+        "text",
+        [](const StrArg& words) {
+            Violations v;
+            auto w = to_str(words, "words", v);
+            v.throw_if_any();
+            return query::text(std::move(w));
+        },
+        py::arg("words"), R"doc(
+A full-text search as a :class:`Query`: every word must occur in a dataset's name, description,
+keywords, techniques or text metadata; ``"lyso*"`` matches words that start with ``lyso``.
+)doc");
+}
+
 void init_query(py::module_& m) {
+    init_query_language(m);
     py::class_<MetadataCondition> cls(m, "Condition", R"doc(
 One test on a metadata value, for ``where=`` of :meth:`Catalog.find_datasets`.
 

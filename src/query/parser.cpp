@@ -150,6 +150,9 @@ private:
         std::string k(peek_word());
         if (k.empty()) fail(mode_ == Mode::query ? "expected a field or metadata key such as energy or sample.name"
                                                  : "expected a metadata key such as detector.distance");
+        // A keyword is not a key here (a metadata key "or" is written metadata.or).
+        if (mode_ == Mode::query && (iequals(k, "and") || iequals(k, "or")))
+            fail(fmt::format("expected a condition such as energy > 12 keV, not '{}'", k));
         if (!is_valid_metadata_key(k))
             fail_at(fmt::format("'{}' is not a key (dotted identifiers, e.g. detector.distance)", k), at);
         i_ += k.size();

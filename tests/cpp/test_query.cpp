@@ -287,7 +287,7 @@ TEST_CASE("query syntax errors give the position and what was expected") {
           Case{"energy > 1 and", 14, "expected a condition"}, Case{"a == 1 b == 2", 7, "'b == 2' is not a unit"}, Case{"a == x b == 2", 7, "expected 'and', 'or'"},
           Case{"kind in raw", 8, "expected '['"}, Case{"kind in []", 9, "empty"}, Case{"kind in [raw", 12, "expected ',' or ']'"},
           Case{"text(lysozyme)", 5, "quoted string"}, Case{"e > 5 furlongs_per_fortnight", 6, "not a unit"},
-          Case{"name ~ ", 7, "pattern"}, Case{"a == or", 5, "expected a value, not 'or'"}, Case{"2theta > 1", 0, "not a key"},
+          Case{"name ~ ", 7, "pattern"}, Case{"a == or", 5, "expected a value, not 'or'"}, Case{"a == 1 or or", 10, "not 'or'"}, Case{"2theta > 1", 0, "not a key"},
           Case{"e between 1 keV and 2 eV", 22, "one unit"}, Case{"start > 2026-13-01", 8, "ISO 8601"}}) {
         CAPTURE(std::string(query));
         try {

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import datatrail as dt
 
@@ -21,6 +22,12 @@ REPO = Path(__file__).resolve().parents[2]
 PG_TEST_SERVER = REPO / "scripts" / "pg-test-server.sh"
 _URI = re.compile(r"^(postgres(?:ql)?://[^/?]*)(/[^?]*)?(\?.*)?$")
 
+
+# CI runs the property tests on the same examples every time (a red build names a change, not a
+# draw of the dice) and keeps no example database; a developer's runs explore new examples.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 #: The engines every catalogue test runs on.
 ENGINES = ("sqlite", "postgres")
