@@ -1,6 +1,7 @@
 #pragma once
 // A dataset is a PROV entity: raw data from an acquisition or processed data made from other datasets.
 #include <datatrail/datafile.hpp>
+#include <datatrail/error.hpp>
 #include <datatrail/export.hpp>
 #include <datatrail/metadata.hpp>
 #include <datatrail/time.hpp>
@@ -34,12 +35,18 @@ struct Dataset {
     std::optional<Timestamp> start_time;
     std::optional<Timestamp> end_time;
     std::string location;  // root folder or URI the files are relative to
-    std::string schema;    // name of the metadata schema it conforms to; optional
+    // The metadata schema to check it against: "mx" (the catalogue's latest version) or "mx@1.2";
+    // optional. Stored as the name and version it was checked against: "mx@1.2".
+    std::string schema;
     Metadata metadata;
     DatasetState state = DatasetState::complete;
     std::vector<Datafile> files;
     std::string created_by;  // empty on input: the user running the process
     std::optional<Timestamp> created_at;  // set by the catalogue
+    // Set by the catalogue: false when a lenient schema accepted the dataset with `violations`
+    // (a strict one refuses it). Without a schema a dataset is valid.
+    bool valid = true;
+    std::vector<Violation> violations;
 
     bool operator==(const Dataset&) const = default;
 };

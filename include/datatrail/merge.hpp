@@ -16,6 +16,7 @@ struct MergeCount {
 };
 
 struct MergeReport {
+    MergeCount schemas;  // metadata schemas, by name and version
     MergeCount instruments, investigations, samples, agents, datasets, activities;
     MergeCount links;  // derivation links; an activity's own links come with it
 

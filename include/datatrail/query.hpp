@@ -51,7 +51,7 @@ struct Operand {
 //
 // A condition's key names a dataset field when it is one of
 //   pid name description kind state technique keyword investigation instrument sample
-//   start (or start_time) end (or end_time) created (or created_at) created_by location schema
+//   start (or start_time) end (or end_time) created (or created_at) created_by location schema valid
 // and a metadata key otherwise; "metadata.<key>" always names the metadata key <key>.
 class DATATRAIL_API Expr {
 public:
@@ -157,6 +157,9 @@ enum class DatasetOrder { created, start_time, name };
 struct DatasetQuery {
     std::optional<DatasetKind> kind;
     std::optional<DatasetState> state;
+    // Datasets a schema accepted without violations (true), or that a lenient schema accepted
+    // with violations (false).
+    std::optional<bool> valid;
     std::string investigation;  // PID or name
     std::string instrument;     // PID or name
     std::string sample;         // PID or name

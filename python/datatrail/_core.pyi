@@ -680,7 +680,7 @@ class Dataset:
     @property
     def schema(self) -> str:
         """
-        The name of the metadata schema it conforms to; optional.
+        The metadata schema it was checked against, as ``"name@version"``; empty when none.
         """
     @schema.setter
     def schema(self, arg0: str) -> None:
@@ -709,6 +709,16 @@ class Dataset:
     @techniques.setter
     def techniques(self, arg1: collections.abc.Iterable[str]) -> None:
         ...
+    @property
+    def valid(self) -> bool:
+        """
+        False when a lenient schema accepted the dataset with :attr:`violations` (a strict schema refuses such a dataset); True otherwise. Find invalid datasets with ``find_datasets(valid=False)``.
+        """
+    @property
+    def violations(self) -> list[Violation]:
+        """
+        The rules of its schema that the dataset breaks, as :class:`Violation` objects; a new list on every access.
+        """
 class Query:
     """
     A query in datatrail's query language, as a tree: what :meth:`Catalog.find_datasets` takes as
@@ -1960,7 +1970,7 @@ class Catalog:
         Close the catalogue. Using it afterwards raises :class:`Error`; closing twice is harmless.
         Calls already running in other threads finish first.
         """
-    def count_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None) -> int:
+    def count_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, valid: bool | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None) -> int:
         """
         Count the datasets :meth:`find_datasets` would find with the same query and filters, without
         reading them.
@@ -1969,6 +1979,7 @@ class Catalog:
             :func:`parse_query`): ``'technique == "MX" and (energy > 12 keV or exists detector.distance)'``
         :param kind: ``"raw"`` or ``"processed"``
         :param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
+        :param valid: False for datasets a lenient schema accepted with violations, True for the others
         :param investigation: an :class:`Investigation`, its PID or its name
         :param instrument: an :class:`Instrument`, its PID or its name
         :param sample: a :class:`Sample`, its PID or its name
@@ -2020,7 +2031,7 @@ class Catalog:
         :returns: the datasets, with their files and metadata
         :raises NotFound: when ``x`` is not in the catalogue
         """
-    def explain(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> str:
+    def explain(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, valid: bool | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> str:
         """
         How the engine would run :meth:`find_datasets` with the same arguments: its query plan as text,
         one step per line (SQLite's ``EXPLAIN QUERY PLAN``, PostgreSQL's ``EXPLAIN``). A metadata range
@@ -2044,7 +2055,7 @@ class Catalog:
         :raises ValidationError: when a filter breaks a rule
         :raises NotFound: when ``parent`` is not in the catalogue
         """
-    def find_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> list[Dataset]:
+    def find_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, valid: bool | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> list[Dataset]:
         """
         Find datasets by a query, by their fields and by metadata. Every filter given must hold; None
         means any. Quantities compare across units: ``"energy > 12 keV"`` finds 12700 eV.
@@ -2056,6 +2067,7 @@ class Catalog:
             :func:`parse_query`): ``'technique == "MX" and (energy > 12 keV or exists detector.distance)'``
         :param kind: ``"raw"`` or ``"processed"``
         :param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
+        :param valid: False for datasets a lenient schema accepted with violations, True for the others
         :param investigation: an :class:`Investigation`, its PID or its name
         :param instrument: an :class:`Instrument`, its PID or its name
         :param sample: a :class:`Sample`, its PID or its name
@@ -2217,7 +2229,7 @@ class Catalog:
         :param start_time: the start of the acquisition or processing
         :param end_time: its end
         :param location: the root folder or URI the files' paths are relative to
-        :param schema: the name of the metadata schema it conforms to
+        :param schema: the metadata schema to check it against: ``"mx"`` (the catalogue's latest version) or ``"mx@1.2"`` (see :meth:`Catalog.add_schema`)
         :param metadata: a mapping of keys to values (see above)
         :param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
         :param files: paths relative to ``location``, :class:`Datafile` objects or dicts of their fields
@@ -2362,6 +2374,9 @@ class MergeReport:
         ...
     @property
     def samples(self) -> MergeCount:
+        ...
+    @property
+    def schemas(self) -> MergeCount:
         ...
 def capture_environment(source_tree: str | os.PathLike[str] | None = None) -> Environment:
     """

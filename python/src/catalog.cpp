@@ -327,6 +327,7 @@ The dataset with this PID, with its files and metadata.
     :func:`parse_query`): ``'technique == "MX" and (energy > 12 keV or exists detector.distance)'``
 :param kind: ``"raw"`` or ``"processed"``
 :param state: ``"acquiring"``, ``"complete"`` or ``"failed"``
+:param valid: False for datasets a lenient schema accepted with violations, True for the others
 :param investigation: an :class:`Investigation`, its PID or its name
 :param instrument: an :class:`Instrument`, its PID or its name
 :param sample: a :class:`Sample`, its PID or its name
@@ -342,11 +343,11 @@ The dataset with this PID, with its files and metadata.
 )doc");
 
     const auto filters = [](const QueryArg& query, const OptStrArg& kind, const OptStrArg& state,
-                            const InvestigationRef& investigation, const InstrumentRef& instrument,
+                            const OptBoolArg& valid, const InvestigationRef& investigation, const InstrumentRef& instrument,
                             const SampleRef& sample, const OptTimeArg& started_after, const OptTimeArg& started_before,
                             const OptStrArg& name, const OptStrArg& text, const OptStrArg& keyword,
                             const OptStrArg& technique, const ConditionsArg& where, Violations& v) {
-        return to_query({query, kind, state, investigation, instrument, sample, started_after, started_before, name,
+        return to_query({query, kind, state, valid, investigation, instrument, sample, started_after, started_before, name,
                          text, keyword, technique, where},
                         v);
     };
@@ -372,13 +373,14 @@ The dataset with this PID, with its files and metadata.
     cls.def(
         "find_datasets",
         [filters, paging](const CatalogHandle& self, const QueryArg& query, const OptStrArg& kind,
-                          const OptStrArg& state, const InvestigationRef& investigation, const InstrumentRef& instrument,
+                          const OptStrArg& state, const OptBoolArg& valid, const InvestigationRef& investigation,
+                          const InstrumentRef& instrument,
                           const SampleRef& sample, const OptTimeArg& started_after, const OptTimeArg& started_before,
                           const OptStrArg& name, const OptStrArg& text, const OptStrArg& keyword,
                           const OptStrArg& technique, const ConditionsArg& where, const StrArg& order, bool descending,
                           const OptIntArg& limit, const IntArg& offset) {
             Violations v;
-            DatasetQuery q = filters(query, kind, state, investigation, instrument, sample, started_after,
+            DatasetQuery q = filters(query, kind, state, valid, investigation, instrument, sample, started_after,
                                      started_before, name, text, keyword, technique, where, v);
             const auto lim = paging(q, order, descending, limit, offset, v);
             v.throw_if_any();
@@ -387,7 +389,7 @@ The dataset with this PID, with its files and metadata.
             return without_gil(self, [&](Catalog& c) { return c.find_datasets(q); });
         },
         py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
-        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
+        py::arg("valid") = py::none(), py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
         py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
         py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
         py::arg("where") = py::none(), py::arg("order") = "created", py::arg("descending") = false,
@@ -411,18 +413,18 @@ means any. Quantities compare across units: ``"energy > 12 keV"`` finds 12700 eV
     cls.def(
         "count_datasets",
         [filters](const CatalogHandle& self, const QueryArg& query, const OptStrArg& kind, const OptStrArg& state,
-                  const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
+                  const OptBoolArg& valid, const InvestigationRef& investigation, const InstrumentRef& instrument, const SampleRef& sample,
                   const OptTimeArg& started_after, const OptTimeArg& started_before, const OptStrArg& name,
                   const OptStrArg& text, const OptStrArg& keyword, const OptStrArg& technique,
                   const ConditionsArg& where) {
             Violations v;
-            DatasetQuery q = filters(query, kind, state, investigation, instrument, sample, started_after,
+            DatasetQuery q = filters(query, kind, state, valid, investigation, instrument, sample, started_after,
                                      started_before, name, text, keyword, technique, where, v);
             v.throw_if_any();
             return without_gil(self, [&](Catalog& c) { return c.count_datasets(q); });
         },
         py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
-        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
+        py::arg("valid") = py::none(), py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
         py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
         py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
         py::arg("where") = py::none(),
@@ -439,20 +441,21 @@ reading them.
     cls.def(
         "explain",
         [filters, paging](const CatalogHandle& self, const QueryArg& query, const OptStrArg& kind,
-                          const OptStrArg& state, const InvestigationRef& investigation, const InstrumentRef& instrument,
+                          const OptStrArg& state, const OptBoolArg& valid, const InvestigationRef& investigation,
+                          const InstrumentRef& instrument,
                           const SampleRef& sample, const OptTimeArg& started_after, const OptTimeArg& started_before,
                           const OptStrArg& name, const OptStrArg& text, const OptStrArg& keyword,
                           const OptStrArg& technique, const ConditionsArg& where, const StrArg& order, bool descending,
                           const OptIntArg& limit, const IntArg& offset) {
             Violations v;
-            DatasetQuery q = filters(query, kind, state, investigation, instrument, sample, started_after,
+            DatasetQuery q = filters(query, kind, state, valid, investigation, instrument, sample, started_after,
                                      started_before, name, text, keyword, technique, where, v);
             paging(q, order, descending, limit, offset, v);
             v.throw_if_any();
             return without_gil(self, [&](Catalog& c) { return c.explain(q); });
         },
         py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
-        py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
+        py::arg("valid") = py::none(), py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
         py::arg("started_after") = py::none(), py::arg("started_before") = py::none(), py::arg("name") = py::none(),
         py::arg("text") = py::none(), py::arg("keyword") = py::none(), py::arg("technique") = py::none(),
         py::arg("where") = py::none(), py::arg("order") = "created", py::arg("descending") = false,

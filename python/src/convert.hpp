@@ -221,7 +221,7 @@ Dataset to_dataset(py::handle obj, std::string_view field, Violations& v);
 
 // The filters find_datasets() and count_datasets() share.
 struct QueryFilters {
-    py::handle query, kind, state, investigation, instrument, sample, started_after, started_before, name, text, keyword,
+    py::handle query, kind, state, valid, investigation, instrument, sample, started_after, started_before, name, text, keyword,
         technique, where;
 };
 DatasetQuery to_query(const QueryFilters& filters, Violations& v);

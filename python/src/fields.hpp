@@ -113,6 +113,9 @@ struct record_info {
     const char* keys_noun;    // "<keys_noun> keys must be str: <known keys>"
     const char* field_noun;   // "is not <field_noun> field; known: <known keys>"
     int positional = -1;      // keywords before `*` (constructor and catalogue method); -1: no `*`
+    // The size of the pickle states an earlier datatrail wrote, before fields were appended to
+    // the table; such a state still reads back, the newer fields keeping their defaults. -1: none.
+    int older_state = -1;
 };
 
 template <class M>
@@ -192,6 +195,26 @@ struct read_only_strings : cast_state<std::vector<std::string>> {
     static constexpr default_value dflt = py_none;
     static constexpr access prop = access::read_only;
     static std::vector<std::string> get(const std::vector<std::string>& m) { return m; }
+};
+
+// A flag the catalogue sets (a dataset's validity): no keyword, no setter.
+struct read_only_flag : cast_state<bool> {
+    using arg = ObjectArg;
+    static constexpr default_value dflt = py_none;
+    static constexpr access prop = access::read_only;
+    static bool get(bool m) { return m; }
+    static std::string show(bool m) { return m ? "True" : "False"; }
+    static bool is_set(bool m) { return !m; }  // repr shows only valid=False
+};
+
+// The violations a lenient schema found in a dataset, read back from the catalogue.
+struct read_only_violations : cast_state<std::vector<Violation>> {
+    using arg = ObjectArg;
+    static constexpr default_value dflt = py_none;
+    static constexpr access prop = access::read_only;
+    static std::vector<Violation> get(const std::vector<Violation>& m) { return m; }
+    static std::string show(const std::vector<Violation>& m) { return std::to_string(m.size()); }
+    static bool is_set(const std::vector<Violation>& m) { return !m.empty(); }
 };
 
 struct time_codec : read_by<std::optional<Timestamp>, &to_opt_time, OptTimeArg> {
@@ -502,10 +525,14 @@ py::tuple state(const type_of<Table>& x) {
 
 template <class Table>
 type_of<Table> from_state(py::handle state) {
-    py::tuple t = state_tuple(state, size<Table>, Table::info.python_name);
+    constexpr int older = Table::info.older_state;
+    const bool is_older = older >= 0 && PyTuple_Check(state.ptr()) && PyTuple_GET_SIZE(state.ptr()) == older;
+    const std::size_t n = is_older ? static_cast<std::size_t>(older) : size<Table>;
+    py::tuple t = state_tuple(state, n, Table::info.python_name);
     type_of<Table> x;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-        (field_type<Table, I>::codec::from_state(x.*field_type<Table, I>::member, t[I], field_at<Table, I>.name),
+        ((I < n ? field_type<Table, I>::codec::from_state(x.*field_type<Table, I>::member, t[I], field_at<Table, I>.name)
+                : void()),
          ...);
     }(std::make_index_sequence<size<Table>>{});
     return x;

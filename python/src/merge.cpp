@@ -15,7 +15,8 @@ using namespace datatrail::python;
 namespace {
 
 // MergeReport's fields by name, in the order repr shows them.
-constexpr std::array<std::pair<const char*, MergeCount MergeReport::*>, 7> report_fields{{
+constexpr std::array<std::pair<const char*, MergeCount MergeReport::*>, 8> report_fields{{
+    {"schemas", &MergeReport::schemas},
     {"instruments", &MergeReport::instruments},
     {"investigations", &MergeReport::investigations},
     {"samples", &MergeReport::samples},

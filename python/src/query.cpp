@@ -125,6 +125,8 @@ DatasetQuery to_query(const QueryFilters& f, Violations& v) {
     };
     if (!f.kind.is_none()) q.kind = to_kind(f.kind, "kind", v);
     if (!f.state.is_none()) q.state = to_state(f.state, "state", v);
+    if (PyBool_Check(f.valid.ptr())) q.valid = f.valid.ptr() == Py_True;
+    else if (!f.valid.is_none()) v.add("valid", repr_of(f.valid), "must be True, False or None (either)");
     q.investigation = to_ref(f.investigation, RefKind::investigation, "investigation", v);
     q.instrument = to_ref(f.instrument, RefKind::instrument, "instrument", v);
     q.sample = to_ref(f.sample, RefKind::sample, "sample", v);

@@ -188,8 +188,9 @@ struct datafile_table {
 
 struct dataset_table {
     using type = Dataset;
+    // valid and violations came with metadata schemas (catalogue version 4).
     static constexpr record_info info{.python_name = "Dataset", .keys_noun = "dataset", .field_noun = "a dataset",
-                                      .positional = 2};
+                                      .positional = 2, .older_state = 18};
     // `param` is Catalog.register_dataset's (the class's docstring lists no keywords).
     static constexpr auto fields = std::tuple{
         field<&Dataset::pid, pid_text>{.name = "pid", .doc = pid_doc, .param = minted_elsewhere,
@@ -229,9 +230,11 @@ struct dataset_table {
         field<&Dataset::location, path_text>{.name = "location",
                                              .doc = "The root folder or URI the files' paths are relative to.",
                                              .param = "the root folder or URI the files' paths are relative to"},
-        field<&Dataset::schema, text>{.name = "schema",
-                                      .doc = "The name of the metadata schema it conforms to; optional.",
-                                      .param = "the name of the metadata schema it conforms to"},
+        field<&Dataset::schema, text>{
+            .name = "schema",
+            .doc = "The metadata schema it was checked against, as ``\"name@version\"``; empty when none.",
+            .param = "the metadata schema to check it against: ``\"mx\"`` (the catalogue's latest version) or "
+                     "``\"mx@1.2\"`` (see :meth:`Catalog.add_schema`)"},
         field<&Dataset::metadata, metadata_codec>{
             .name = "metadata",
             .doc = "The metadata as a new dict on every access: changing that dict does not change the dataset; "
@@ -253,6 +256,17 @@ struct dataset_table {
             .name = "created_at",
             .doc = "When it was registered (an aware datetime in UTC), set by the catalogue; None before.",
             .add = arg_at::none},
+        field<&Dataset::valid, read_only_flag>{
+            .name = "valid",
+            .doc = "False when a lenient schema accepted the dataset with :attr:`violations` (a strict schema "
+                   "refuses such a dataset); True otherwise. Find invalid datasets with "
+                   "``find_datasets(valid=False)``.",
+            .arg = arg_at::none, .repr = {6, shown::if_set}},
+        field<&Dataset::violations, read_only_violations>{
+            .name = "violations",
+            .doc = "The rules of its schema that the dataset breaks, as :class:`Violation` objects; a new list "
+                   "on every access.",
+            .arg = arg_at::none, .repr = {7, shown::count_if_set}},
     };
 };
 

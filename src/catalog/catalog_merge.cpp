@@ -44,6 +44,8 @@ std::string show(const Datafile& f) {
 std::string show(const Participant& p) { return fmt::format("{} ({}, {}, {})", p.name, p.role, p.orcid, p.email); }
 std::string show(const Used& u) { return fmt::format("{}{}{} as '{}'", u.dataset, u.file.empty() ? "" : "#", u.file, u.role); }
 std::string show(const Association& a) { return fmt::format("{} as '{}'", a.agent, a.role); }
+std::string show(bool b) { return b ? "true" : "false"; }
+std::string show(const Violation& v) { return fmt::format("{} = '{}': {}", v.field, v.value, v.rule); }
 template <class E>
     requires std::is_enum_v<E>
 std::string show(E e) {
@@ -153,6 +155,8 @@ void diff(Differ& d, const Dataset& here, const Dataset& there) {
     d.field("end_time", here.end_time, there.end_time);
     d.field("location", here.location, there.location);
     d.field("schema", here.schema, there.schema);
+    d.field("valid", here.valid, there.valid);
+    d.list("violations", here.violations, there.violations);
     d.metadata("metadata", here.metadata, there.metadata);
     d.field("state", here.state, there.state);
     d.files(here.files, there.files);
@@ -190,6 +194,7 @@ public:
         : source_(source), target_(target), progress_(progress) {}
 
     MergeReport run() {
+        schemas();
         records(Table::instrument, "instruments", report_.instruments, &StoreReader::instruments,
                 [&](Instrument& in) {
                     if (!name_clash_instrument(in)) target_.insert_instrument(in);
@@ -302,6 +307,25 @@ private:
         if (violations.empty()) return false;
         differences_.insert(differences_.end(), violations.items().begin(), violations.items().end());
         return true;
+    }
+
+    // Metadata schemas, by name and version: one here with other content is a difference.
+    void schemas() {
+        const auto incoming = source_.schemas({});
+        for (const auto& s : incoming) {
+            const auto here = target_.schemas(s.name);
+            const auto same = std::find_if(here.begin(), here.end(), [&](const auto& h) { return h.version == s.version; });
+            if (same == here.end()) {
+                target_.insert_schema(s);
+                ++report_.schemas.added;
+            } else {
+                if (same->canonical != s.canonical)
+                    differences_.push_back({fmt::format("schema {}@{}", s.name, s.version), s.source_name,
+                                            "differs in content from this catalogue's schema of that name and version"});
+                ++report_.schemas.skipped;
+            }
+        }
+        tell("schemas", incoming.size(), incoming.size());
     }
 
     void datasets() {

@@ -18,7 +18,7 @@ using query::Operand;
 
 // What a name in a query refers to: a dataset field of some type, or a metadata key.
 struct Field {
-    enum class Type { text, kind, state, time, list, reference, metadata } type = Type::metadata;
+    enum class Type { text, kind, state, time, list, reference, flag, metadata } type = Type::metadata;
     DatasetColumn column = DatasetColumn::pid;
     DatasetList list = DatasetList::techniques;
     Table table = Table::dataset;
@@ -40,6 +40,7 @@ Field field_named(const std::string& name) {
         {"schema", {T::text, DatasetColumn::schema, {}, {}, {}}},
         {"kind", {T::kind, DatasetColumn::kind, {}, {}, {}}},
         {"state", {T::state, DatasetColumn::state, {}, {}, {}}},
+        {"valid", {T::flag, DatasetColumn::valid, {}, {}, {}}},
         {"start", {T::time, DatasetColumn::start_time, {}, {}, {}}},
         {"start_time", {T::time, DatasetColumn::start_time, {}, {}, {}}},
         {"end", {T::time, DatasetColumn::end_time, {}, {}, {}}},
@@ -191,6 +192,7 @@ private:
             case Field::Type::kind:
             case Field::Type::state: return enumeration(e, f);
             case Field::Type::time: return column(e, f, time_operands(e));
+            case Field::Type::flag: return flag(e, f);
             case Field::Type::list: return list(e, f);
             case Field::Type::reference: return reference(e, f);
             case Field::Type::metadata: return metadata(e, f.key);
@@ -241,6 +243,15 @@ private:
         if (f.type == Field::Type::kind) parse_dataset_kind(texts.front(), field);
         else parse_dataset_state(texts.front(), field);
         return column(e, f, std::move(texts));
+    }
+
+    // valid == true / false.
+    CompiledExpr flag(const Expr& e, const Field& f) {
+        if (e.op() == Op::exists) return constant(true);
+        const auto& x = e.operands().front();
+        if ((e.op() != Op::eq && e.op() != Op::ne) || !x.value.is<bool>())
+            refuse(e, shown(x), fmt::format("'{}' is true or false: compare it with == or != true/false", e.key()));
+        return column(e, f, {x.value.as<bool>() ? "1" : "0"});
     }
 
     CompiledExpr list(const Expr& e, const Field& f) {
@@ -374,6 +385,7 @@ CompiledQuery compile_query(StoreReader& r, const DatasetQuery& q) {
     std::vector<CompiledExpr> all;
     if (q.kind) all.push_back(field_condition(DatasetColumn::kind, Op::eq, std::string(to_string(*q.kind))));
     if (q.state) all.push_back(field_condition(DatasetColumn::state, Op::eq, std::string(to_string(*q.state))));
+    if (q.valid) all.push_back(field_condition(DatasetColumn::valid, Op::eq, *q.valid ? "1" : "0"));
     const auto reference = [&](Table table, const std::string& ref) {
         if (const auto id = filter_reference(r, table, ref)) {
             CompiledExpr c;

@@ -59,6 +59,7 @@ inline const char* column_sql(DatasetColumn c) noexcept {
         case DatasetColumn::created_by: return "d.created_by";
         case DatasetColumn::location: return "d.location";
         case DatasetColumn::schema: return "d.schema_name";
+        case DatasetColumn::valid: return "d.valid";
     }
     return "d.pid";
 }
@@ -127,6 +128,9 @@ std::string metadata_condition_sql(const CompiledCondition& c, Dialect& d) {
 template <class Dialect>
 std::string column_condition_sql(const CompiledExpr& e, Dialect& d) {
     const std::string col = column_sql(e.column);
+    // A flag compares with a constant of the library's own (0 or 1), never user text.
+    if (e.column == DatasetColumn::valid)
+        return fmt::format("{} {} {}", col, e.op == query::Op::ne ? "<>" : "=", e.texts.at(0) == "1" ? 1 : 0);
     std::string sql;
     switch (e.op) {
         case query::Op::exists: return is_nullable(e.column) ? col + " IS NOT NULL" : col + " <> ''";

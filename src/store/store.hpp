@@ -90,6 +90,19 @@ struct InvestigationRow {
     std::optional<std::int64_t> instrument_id;
 };
 
+// A metadata schema as the catalogue keeps it: the YAML it was written in, and its canonical
+// content (canonical_json) to tell a harmless re-add from a different schema under the same id.
+struct SchemaRow {
+    std::string name;
+    std::string version;
+    std::string description;
+    std::string canonical;
+    std::string source;
+    std::string source_name;
+    std::string created_by;
+    Timestamp created_at{};
+};
+
 // Whose metadata a row is: each owner has its own table of typed values.
 enum class MetadataOwner { dataset, sample, activity };
 
@@ -109,7 +122,7 @@ struct CompiledCondition {
 };
 
 // The dataset columns a query compares as text (times are stored as fixed-width ISO 8601).
-enum class DatasetColumn { pid, name, description, kind, state, start_time, end_time, created_at, created_by, location, schema };
+enum class DatasetColumn { pid, name, description, kind, state, start_time, end_time, created_at, created_by, location, schema, valid };
 // The dataset columns holding several strings.
 enum class DatasetList { techniques, keywords };
 
@@ -218,6 +231,10 @@ public:
     // Every id of a table, in registration order.
     virtual std::vector<std::int64_t> all_ids(Table table) = 0;
 
+    // ---- metadata schemas: every version of `name` (every schema when empty), by name then in
+    // the order they were added
+    virtual std::vector<SchemaRow> schemas(const std::string& name) = 0;
+
     // ---- queries
     virtual std::vector<std::int64_t> find_datasets(const CompiledQuery& query) = 0;
     virtual std::size_t count_datasets(const CompiledQuery& query) = 0;
@@ -283,6 +300,11 @@ public:
     virtual void put_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows) = 0;
     virtual void set_search_text(std::int64_t dataset, const Dataset& d, const SearchText& text) = 0;
     virtual void set_state(std::int64_t dataset, DatasetState state, std::optional<Timestamp> end_time) = 0;
+    // A dataset's schema check: the schema it was checked against, valid or not, the violations.
+    virtual void set_validity(std::int64_t dataset, const std::string& schema, bool valid,
+                              const std::vector<Violation>& violations) = 0;
+    // A schema with the same name and version already present is a Conflict.
+    virtual void insert_schema(const SchemaRow& row) = 0;
     // The datasets `activity` generated (only those in state `only_from`, if given) move to
     // state `to`; `end_time` is set where they had none.
     virtual void set_output_states(std::int64_t activity, std::optional<DatasetState> only_from, DatasetState to,

@@ -64,6 +64,12 @@ inline std::string sql_value(const std::filesystem::path& db, const std::string&
     return out;
 }
 
+// Takes a catalogue back from schema version 4 to what version 3 wrote (no metadata schemas, no
+// validity columns); the version number is the caller's to set.
+inline constexpr const char* undo_schema_v4 =
+    "DROP INDEX dataset_invalid; DROP INDEX dataset_schema; ALTER TABLE dataset DROP COLUMN valid; "
+    "ALTER TABLE dataset DROP COLUMN violations; DROP TABLE metadata_schema; ";
+
 inline void sql_exec(const std::filesystem::path& db, const std::string& sql) {
     sqlite3* h = nullptr;
     REQUIRE(sqlite3_open(db.string().c_str(), &h) == SQLITE_OK);

@@ -268,7 +268,7 @@ TEST_CASE("a version 1 catalogue (no provenance tables) is migrated on opening, 
         pid = cat.register_dataset(test::dataset("from v1", {{"energy", {12.7, "keV"}}})).pid;
     }
     // Take the catalogue back to what schema version 1 wrote.
-    sql_exec(path,
+    sql_exec(path, std::string(test::undo_schema_v4) +
              "DROP TABLE association; DROP TABLE communication; DROP TABLE derivation; DROP TABLE generation; "
              "DROP TABLE used; DROP TABLE activity_parameter; DROP TABLE activity; DROP TABLE agent; "
              "PRAGMA user_version = 1");
@@ -279,6 +279,26 @@ TEST_CASE("a version 1 catalogue (no provenance tables) is migrated on opening, 
     a.name = "after the migration";
     a.used = {{pid}};
     CHECK(cat.start_activity(a).used.size() == 1);
+}
+
+TEST_CASE("a version 3 catalogue gains metadata schemas and validity on opening, its datasets valid" * doctest::test_suite("sqlite")) {
+    test::TempDir dir;
+    const auto path = dir / "v3.db";
+    std::string pid;
+    {
+        Catalog cat(path);
+        pid = cat.register_dataset(test::dataset("from v3", {{"energy", {12.7, "keV"}}})).pid;
+    }
+    sql_exec(path, std::string(test::undo_schema_v4) + "PRAGMA user_version = 3");
+    Catalog cat(path);
+    CHECK(cat.schema_version() == 4);
+    const auto d = cat.dataset(pid);
+    CHECK(d.valid);
+    CHECK(d.violations.empty());
+    DatasetQuery q;
+    q.valid = false;
+    CHECK(cat.count_datasets(q) == 0);
+    CHECK(sql_value(path, "SELECT count(*) FROM metadata_schema") == "0");
 }
 
 TEST_CASE("a metadata value stored with a type code this library does not know is a StorageError, not a guess" * doctest::test_suite("sqlite")) {

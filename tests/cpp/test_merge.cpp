@@ -112,7 +112,7 @@ TEST_CASE("merging into an empty catalogue copies every record and link, PIDs an
     CHECK(report.datasets == MergeCount{5, 0});
     CHECK(report.activities == MergeCount{3, 0});
     CHECK(report.links == MergeCount{4, 0});  // integrated <- scan, dark, mask; fit <- integrated
-    CHECK(stages == std::vector<std::string>{"instruments", "investigations", "samples", "agents", "datasets",
+    CHECK(stages == std::vector<std::string>{"schemas", "instruments", "investigations", "samples", "agents", "datasets",
                                              "activities", "links"});
     CHECK(last_done == last_total);
     check_same_records(beamline, facility);

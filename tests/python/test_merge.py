@@ -60,7 +60,7 @@ def test_merge_copies_everything_once_and_reports_progress(tmp_path: Path, catal
 
     again = facility.merge_from(source, progress=True)
     assert (again.datasets.added, again.datasets.skipped) == (0, 3)
-    assert "MergeReport(instruments=MergeCount(added=0, skipped=1)" in repr(again)
+    assert "MergeReport(schemas=MergeCount(added=0, skipped=0), instruments=MergeCount(added=0, skipped=1)" in repr(again)
 
     copy = dt.Catalog(tmp_path / "copy.db")
     copy.merge_from(facility)

@@ -59,7 +59,8 @@ STATES: dict[str, tuple[Any, ...]] = {
         [("arr", (6, [1, 2]), "", None), ("b", (3, True), "", None), ("energy", (2, 12.7), "keV", 0.1),
          ("farr", (7, [1.5]), "", None), ("js", (5, '{"a":[1,"b"]}'), "", None), ("label", (0, "x"), "", None),
          ("n", (1, 3), "", None), ("sarr", (8, ["a"]), "", None), ("when", (4, T_STATE), "", None)],
-        "failed", [("a.h5", 3, "ab" * 32, "hdf5", T_STATE), ("b.tiff", None, "", "", None)], "ada", T_STATE),
+        "failed", [("a.h5", 3, "ab" * 32, "hdf5", T_STATE), ("b.tiff", None, "", "", None)], "ada", T_STATE,
+        True, []),
     "Activity": (
         "local/A", "act", "workflow", "pyFAI", "1.0", [("d", (2, 250.0), "mm", None), ("npt", (1, 1000), "", None)],
         T_STATE, T_STATE, "failed", "h", "run x", "local/PAR", "l",
@@ -120,6 +121,23 @@ def test_pickle_writes_the_same_state_and_reads_back_every_field(name: str) -> N
     for field in fields:
         assert getattr(back, field) == getattr(record, field), field
     assert copy.copy(record) == record and copy.deepcopy(record) == record
+
+
+def test_a_dataset_pickled_before_schemas_reads_back_valid() -> None:
+    older = STATES["Dataset"][:-2]  # what datatrail wrote before datasets had valid and violations
+    d = dt.Dataset.__new__(dt.Dataset)
+    d.__setstate__(older)
+    assert d.name == "scan" and d.created_by == "ada"
+    assert d.valid is True and d.violations == []
+
+
+def test_a_dataset_keeps_its_violations_through_pickle(catalog: dt.Catalog) -> None:
+    catalog.add_schema("name: loose\nversion: '1'\nstrict: false\nfields:\n  energy: {type: float, unit: keV, required: true}\n")
+    d = catalog.register_dataset("scan", schema="loose")
+    assert not d.valid and [v.field for v in d.violations] == ["dataset.metadata.energy"]
+    back = pickle.loads(pickle.dumps(d))
+    assert back == d and back.violations == d.violations and back.valid is False
+    assert "valid=False, violations=1" in repr(d)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -6,6 +6,8 @@
 #include <datatrail/metadata.hpp>
 #include <datatrail/time.hpp>
 
+#include <fmt/format.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +19,7 @@ namespace datatrail::detail::postgres {
 template <class T>
 std::string placeholder(pq::Params& params, const T& value) {
     params.add(value);
-    return "$" + std::to_string(params.size());
+    return fmt::format("${}", params.size());
 }
 
 // The first column of every row, as ids.

@@ -243,12 +243,32 @@ CREATE TABLE association (
 CREATE INDEX association_agent ON association (agent_id);
 )sql";
 
+// Version 4: metadata schemas (as store/sqlite/migrations.cpp says).
+constexpr std::string_view v4 = R"sql(
+CREATE TABLE metadata_schema (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        text COLLATE "C" NOT NULL,
+    version     text COLLATE "C" NOT NULL,
+    description text COLLATE "C" NOT NULL DEFAULT '',
+    canonical   text COLLATE "C" NOT NULL,
+    source      text COLLATE "C" NOT NULL,
+    source_name text COLLATE "C" NOT NULL DEFAULT '',
+    created_by  text COLLATE "C" NOT NULL DEFAULT '',
+    created_at  text COLLATE "C" NOT NULL,
+    UNIQUE (name, version)
+);
+ALTER TABLE dataset ADD COLUMN valid integer NOT NULL DEFAULT 1 CHECK (valid IN (0, 1));
+ALTER TABLE dataset ADD COLUMN violations text COLLATE "C" NOT NULL DEFAULT '[]';
+CREATE INDEX dataset_invalid ON dataset (id) WHERE valid = 0;
+CREATE INDEX dataset_schema ON dataset (schema_name);
+)sql";
+
 struct Migration {
     int version;  // the version the database is at after it
     std::string_view sql;
 };
-constexpr Migration migrations[] = {{3, v3}};
-constexpr int latest = 3;
+constexpr Migration migrations[] = {{3, v3}, {4, v4}};
+constexpr int latest = 4;
 
 int version_in(pq::Connection& conn) {
     const auto exists = conn.exec("SELECT to_regclass('catalog_info') IS NOT NULL");

@@ -4,6 +4,7 @@
 #include "store/postgres/postgres_schema.hpp"
 #include "store/postgres/postgres_tx.hpp"
 #include "store/sql_query.hpp"
+#include "store/violations_json.hpp"
 
 #include "catalog/validate.hpp"
 
@@ -24,7 +25,10 @@ using pq::Result;
 
 std::string id_array(const std::vector<std::int64_t>& ids) {
     std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i) out += ',';
+        out += std::to_string(ids[i]);
+    }
     return out + "}";
 }
 
@@ -496,7 +500,7 @@ std::vector<Dataset> PgTx::datasets(const std::vector<std::int64_t>& ids) {
     for_ids(conn_,
             "SELECT d.id, d.pid, d.kind, d.name, d.description, inv.pid, ins.pid, s.pid, array_to_json(d.techniques), "
             "array_to_json(d.keywords), d.start_time, d.end_time, d.location, d.schema_name, d.state, d.created_by, "
-            "d.created_at FROM dataset d LEFT JOIN investigation inv ON inv.id = d.investigation_id "
+            "d.created_at, d.valid, d.violations FROM dataset d LEFT JOIN investigation inv ON inv.id = d.investigation_id "
             "LEFT JOIN instrument ins ON ins.id = d.instrument_id LEFT JOIN sample s ON s.id = d.sample_id "
             "WHERE d.id = ANY($1::bigint[])",
             ids, [&](std::size_t i, const Result& r, int row) {
@@ -517,6 +521,8 @@ std::vector<Dataset> PgTx::datasets(const std::vector<std::int64_t>& ids) {
                 d.state = parse_dataset_state(r.text(row, 14));
                 d.created_by = column_string(r, row, 15);
                 d.created_at = column_time(r, row, 16);
+                d.valid = r.int64(row, 17) != 0;
+                d.violations = violations_from_json(r.text(row, 18));
             });
     for_ids(conn_,
             "SELECT m.dataset_id, k.key, m.type, m.value, m.unit, m.uncertainty FROM dataset_metadata m "
@@ -733,10 +739,11 @@ std::vector<std::int64_t> PgTx::insert_datasets(const std::vector<DatasetRow>& r
         if (d.end_time) p.add(format_time(*d.end_time));
         else p.add(nullptr);
         p.add(d.location).add(d.schema).add(to_string(d.state)).add(d.created_by).add(created_at_text);
+        p.add(std::int64_t{d.valid ? 1 : 0}).add(violations_json(d.violations));
         const auto r = conn_.exec_cached(
             "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, techniques, "
-            "keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10, $11, $12, $13, $14, $15, $16) "
+            "keywords, start_time, end_time, location, schema_name, state, created_by, created_at, valid, violations) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18) "
             "RETURNING id",
             p);
         const auto id = r.int64(0, 0);
@@ -789,6 +796,40 @@ void PgTx::set_state(std::int64_t dataset, DatasetState state, std::optional<Tim
     if (end_time) p.add(format_time(*end_time));
     else p.add(nullptr);
     conn_.exec_cached("UPDATE dataset SET state = $1, end_time = COALESCE($2, end_time) WHERE id = $3", p.add(dataset));
+}
+
+void PgTx::set_validity(std::int64_t dataset, const std::string& schema, bool valid,
+                        const std::vector<Violation>& violations) {
+    Params p;
+    p.add(schema).add(std::int64_t{valid ? 1 : 0}).add(violations_json(violations)).add(dataset);
+    conn_.exec_cached("UPDATE dataset SET schema_name = $1, valid = $2, violations = $3 WHERE id = $4", p);
+}
+
+void PgTx::insert_schema(const SchemaRow& row) {
+    // Two writers adding the same schema at once: the second's unique violation makes write()
+    // run its closure again, which then finds the first's row.
+    Params p;
+    p.add(row.name).add(row.version).add(row.description).add(row.canonical).add(row.source).add(row.source_name);
+    p.add(row.created_by).add(format_time(row.created_at));
+    conn_.exec_cached(
+        "INSERT INTO metadata_schema (name, version, description, canonical, source, source_name, created_by, "
+        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        p);
+}
+
+std::vector<SchemaRow> PgTx::schemas(const std::string& name) {
+    const auto r = conn_.exec_cached(
+        "SELECT name, version, description, canonical, source, source_name, created_by, created_at FROM metadata_schema "
+        "WHERE $1 = '' OR name = $1 ORDER BY name, id",
+        Params().add(name));
+    std::vector<SchemaRow> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        SchemaRow row{column_string(r, i, 0), column_string(r, i, 1), column_string(r, i, 2), column_string(r, i, 3),
+                      column_string(r, i, 4), column_string(r, i, 5), column_string(r, i, 6), {}};
+        row.created_at = column_time(r, i, 7).value_or(Timestamp{});
+        out.push_back(std::move(row));
+    }
+    return out;
 }
 
 void PgTx::set_output_states(std::int64_t activity, std::optional<DatasetState> only_from, DatasetState to,

@@ -260,7 +260,29 @@ CREATE INDEX derivation_source ON derivation (source_id, derived_id);
 CREATE UNIQUE INDEX derivation_seq ON derivation (seq);
 )sql";
 
-constexpr std::string_view migrations[] = {v1_core, v2_provenance, v3_derivation_seq};
+// Version 4: metadata schemas. The schemas themselves (as written, and their canonical content),
+// and for each dataset whether the schema it names accepted it: `valid` is 0 when a lenient
+// schema accepted it with `violations` (a JSON array of {field, value, rule}).
+constexpr std::string_view v4_schemas = R"sql(
+CREATE TABLE metadata_schema (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    canonical   TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    source_name TEXT NOT NULL DEFAULT '',
+    created_by  TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    UNIQUE (name, version)
+);
+ALTER TABLE dataset ADD COLUMN valid INTEGER NOT NULL DEFAULT 1 CHECK (valid IN (0, 1));
+ALTER TABLE dataset ADD COLUMN violations TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX dataset_invalid ON dataset (id) WHERE valid = 0;
+CREATE INDEX dataset_schema ON dataset (schema_name);
+)sql";
+
+constexpr std::string_view migrations[] = {v1_core, v2_provenance, v3_derivation_seq, v4_schemas};
 
 int user_version(sqlite::Database& db) {
     auto st = db.prepare("PRAGMA user_version");

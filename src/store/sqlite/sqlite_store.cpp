@@ -5,6 +5,7 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_file.hpp"
 #include "store/sql_query.hpp"
+#include "store/violations_json.hpp"
 #include "store/sqlite/sqlite_rows.hpp"
 #include "catalog/validate.hpp"
 
@@ -407,8 +408,8 @@ std::vector<Dataset> SqliteTx::datasets(const std::vector<std::int64_t>& ids) {
     {
         auto st = db.cached(
             "SELECT d.id, d.pid, d.kind, d.name, d.description, inv.pid, ins.pid, s.pid, d.techniques, d.keywords, "
-            "d.start_time, d.end_time, d.location, d.schema_name, d.state, d.created_by, d.created_at "
-            "FROM dataset d LEFT JOIN investigation inv ON inv.id = d.investigation_id "
+            "d.start_time, d.end_time, d.location, d.schema_name, d.state, d.created_by, d.created_at, d.valid, "
+            "d.violations FROM dataset d LEFT JOIN investigation inv ON inv.id = d.investigation_id "
             "LEFT JOIN instrument ins ON ins.id = d.instrument_id LEFT JOIN sample s ON s.id = d.sample_id "
             "WHERE d.id IN (SELECT value FROM json_each(?))");
         st->bind(1, id_list);
@@ -430,6 +431,8 @@ std::vector<Dataset> SqliteTx::datasets(const std::vector<std::int64_t>& ids) {
             d.state = parse_dataset_state(st->column_text(14));
             d.created_by = st->column_text(15);
             d.created_at = column_time(*st, 16);
+            d.valid = st->column_int(17) != 0;
+            d.violations = violations_from_json(st->column_text(18));
         }
     }
     {
@@ -609,8 +612,8 @@ std::vector<std::int64_t> SqliteTx::insert_datasets(const std::vector<DatasetRow
     // One loan of each statement for the whole batch.
     auto insert = db_.cached(
         "INSERT INTO dataset (pid, kind, name, description, investigation_id, instrument_id, sample_id, "
-        "techniques, keywords, start_time, end_time, location, schema_name, state, created_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "techniques, keywords, start_time, end_time, location, schema_name, state, created_by, created_at, valid, "
+        "violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     auto metadata = db_.cached(metadata_insert(MetadataOwner::dataset));
     auto files = db_.cached(insert_file_sql);
     auto text = db_.cached(insert_text_sql);
@@ -627,6 +630,7 @@ std::vector<std::int64_t> SqliteTx::insert_datasets(const std::vector<DatasetRow
         st.bind_text_or_null(10, opt_time(d.start_time)).bind_text_or_null(11, opt_time(d.end_time));
         st.bind_ref(12, d.location).bind_ref(13, d.schema).bind(14, to_string(d.state));
         st.bind_ref(15, d.created_by).bind_ref(16, created_at_text);
+        st.bind(17, std::int64_t{d.valid ? 1 : 0}).bind(18, violations_json(d.violations));
         try {
             st.exec();
         } catch (const sqlite::Failure& e) {
@@ -678,6 +682,42 @@ void SqliteTx::set_search_text(std::int64_t dataset, const Dataset& d, const Sea
 void SqliteTx::set_state(std::int64_t dataset, DatasetState state, std::optional<Timestamp> end_time) {
     auto st = db_.cached("UPDATE dataset SET state = ?, end_time = COALESCE(?, end_time) WHERE id = ?");
     st->bind(1, to_string(state)).bind_text_or_null(2, opt_time(end_time)).bind(3, dataset).exec();
+}
+
+void SqliteTx::set_validity(std::int64_t dataset, const std::string& schema, bool valid,
+                            const std::vector<Violation>& violations) {
+    auto st = db_.cached("UPDATE dataset SET schema_name = ?, valid = ?, violations = ? WHERE id = ?");
+    st->bind(1, schema).bind(2, std::int64_t{valid ? 1 : 0}).bind(3, violations_json(violations)).bind(4, dataset).exec();
+}
+
+void SqliteTx::insert_schema(const SchemaRow& row) {
+    auto st = db_.cached(
+        "INSERT INTO metadata_schema (name, version, description, canonical, source, source_name, created_by, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    st->bind(1, row.name).bind(2, row.version).bind(3, row.description).bind(4, row.canonical).bind(5, row.source);
+    st->bind(6, row.source_name).bind(7, row.created_by).bind(8, format_time(row.created_at));
+    try {
+        st->exec();
+    } catch (const sqlite::Failure& e) {
+        if (e.is_constraint())
+            throw Conflict(fmt::format("schema {}@{} is already in the catalogue", row.name, row.version));
+        throw;
+    }
+}
+
+std::vector<SchemaRow> SqliteTx::schemas(const std::string& name) {
+    auto st = db_.cached(
+        "SELECT name, version, description, canonical, source, source_name, created_by, created_at FROM metadata_schema "
+        "WHERE ?1 = '' OR name = ?1 ORDER BY name, id");
+    st->bind(1, name);
+    std::vector<SchemaRow> out;
+    while (st->step()) {
+        SchemaRow r{st->column_text(0), st->column_text(1), st->column_text(2), st->column_text(3),
+                    st->column_text(4), st->column_text(5), st->column_text(6), {}};
+        r.created_at = column_time(*st, 7).value_or(Timestamp{});
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 void SqliteTx::set_output_states(std::int64_t activity, std::optional<DatasetState> only_from, DatasetState to,

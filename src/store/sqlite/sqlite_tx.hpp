@@ -62,6 +62,10 @@ public:
     void put_metadata(MetadataOwner owner, std::int64_t owner_id, const std::vector<MetadataRow>& rows) override;
     void set_search_text(std::int64_t dataset, const Dataset& d, const SearchText& text) override;
     void set_state(std::int64_t dataset, DatasetState state, std::optional<Timestamp> end_time) override;
+    void set_validity(std::int64_t dataset, const std::string& schema, bool valid,
+                      const std::vector<Violation>& violations) override;
+    void insert_schema(const SchemaRow& row) override;
+    std::vector<SchemaRow> schemas(const std::string& name) override;
     void set_output_states(std::int64_t activity, std::optional<DatasetState> only_from, DatasetState to,
                            Timestamp end_time) override;
 
