@@ -973,4 +973,64 @@ name: mx
           canonical_json(parse_schema("name: s\nversion: 1\nfields:\n  x: {type: string}\n")));
 }
 
+TEST_CASE("example schemas: each loads, resolves, and its canonical text does not depend on the file") {
+    const auto schemas = test::load_example_schemas();
+    std::set<std::string> names;
+    for (const auto& [id, s] : schemas) names.insert(s.name);
+    CHECK(names == std::set<std::string>{"common", "mx", "tomo", "sas", "draco-shot"});
+    for (const auto& [id, s] : schemas) {
+        INFO(id);
+        const auto flat = resolve_schema(s, test::lookup_in(schemas));
+        CHECK(canonical_json(parse_schema(s.source, "other-name.yaml")) == canonical_json(s));
+        for (const auto& f : flat.fields) {
+            INFO(f.key);
+            const bool documented = !f.description.empty() || !f.nexus_path.empty();
+            CHECK(documented);
+        }
+        if (s.name != "common") CHECK(flat.inherits == std::vector<std::string>{"common@1.0"});
+    }
+}
+
+TEST_CASE("example schemas: good datasets pass, broken ones fail with every violation named") {
+    const auto schemas = test::load_example_schemas();
+    const auto lookup = test::lookup_in(schemas);
+    std::map<std::string, int> good, broken;
+    for (const auto& file : test::files_in(test::example_schemas_dir() / "examples")) {
+        const auto e = test::load_example_dataset(file);
+        INFO(e.file);
+        REQUIRE(schemas.count(e.schema) == 1);
+        const auto schema = resolve_schema(schemas.at(e.schema), lookup);
+        const auto check = check_dataset(schema, e.dataset);
+        const bool is_broken = e.file.find("-broken") != std::string::npos;
+        INFO(listed(check.violations));
+        CHECK(is_broken == !e.violations.empty());
+        (is_broken ? broken : good)[schema.name] += 1;
+
+        // Every violation expected, and no other.
+        CHECK(check.violations.size() == e.violations.size());
+        for (const auto& expected : e.violations) expect_violation(check.violations, expected.field, expected.rule);
+        CHECK(check.accepted() == (check.ok() || !schema.is_strict()));
+
+        for (const auto& [key, want] : e.stored) {
+            INFO(key);
+            const auto& got = stored(check, key);
+            CHECK(got.unit == want.unit);
+            if (want.uncertainty) CHECK(got.uncertainty.value_or(-1) == doctest::Approx(*want.uncertainty));
+            if (got.value.is<Timestamp>()) CHECK(got.value.as<Timestamp>() == parse_time(want.value.as<std::string>()));
+            else if (got.value.is_number() && want.value.is_number())
+                CHECK(got.value.as_double() == doctest::Approx(want.value.as_double()));
+            else if (got.value.is<std::vector<double>>() && want.value.is<std::vector<std::int64_t>>())
+                CHECK(got.value == Value(std::vector<double>(want.value.as<std::vector<std::int64_t>>().begin(),
+                                                             want.value.as<std::vector<std::int64_t>>().end())));
+            else CHECK(got.value == want.value);
+        }
+    }
+    // Every technique schema has examples of both kinds.
+    for (const char* name : {"mx", "tomo", "sas", "draco-shot"}) {
+        INFO(name);
+        CHECK(good[name] >= 2);
+        CHECK(broken[name] >= 1);
+    }
+}
+
 TEST_SUITE_END();
