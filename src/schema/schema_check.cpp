@@ -171,28 +171,32 @@ std::string shape_problem(const std::vector<std::int64_t>& shape, std::size_t n)
 
 }  // namespace
 
-MetadataValue check_value(const SchemaField& f, const MetadataValue& in, const std::string& name,
-                          std::string_view schema_id, std::vector<Violation>& out) {
-    const std::string suffix = fmt::format(" (schema {})", schema_id);
+MetadataValue check_value(const SchemaField& f, const MetadataValue& in, std::string_view name_prefix,
+                          std::string_view name_key, std::string_view schema_id, std::vector<Violation>& out) {
+    // Names and rules are put together only for a broken rule: this runs for every field of
+    // every dataset registered against a schema.
     const auto add = [&](std::string field, std::string value, std::string rule) {
-        out.push_back({std::move(field), std::move(value), std::move(rule) + suffix});
+        out.push_back({std::move(field), std::move(value), fmt::format("{} (schema {})", rule, schema_id)});
     };
+    const auto name = [&] { return fmt::format("{}{}", name_prefix, name_key); };
 
     std::string why;
     auto coerced = coerce(f, in.value, why);
     if (!coerced) {
-        add(name, shown(in), std::move(why));
+        add(name(), shown(in), std::move(why));
         return in;
     }
     MetadataValue result = in;
     result.value = *coerced;
     const bool is_array = f.type == FieldType::array;
-    const auto element_name = [&](std::size_t i) { return is_array ? fmt::format("{}[{}]", name, i) : name; };
+    const auto element_name = [&](std::size_t i) {
+        return is_array ? fmt::format("{}{}[{}]", name_prefix, name_key, i) : name();
+    };
 
     if (is_array)
         if (auto problem = shape_problem(f.shape, is_numeric_field(f) ? numbers_of(*coerced).size() : strings_of(*coerced).size());
             !problem.empty())
-            add(name, shown(in), std::move(problem));
+            add(name(), shown(in), std::move(problem));
 
     if (!is_numeric_field(f)) {
         const auto texts = strings_of(*coerced);
@@ -225,20 +229,20 @@ MetadataValue check_value(const SchemaField& f, const MetadataValue& in, const s
         given = units::find_unit(in.unit);
         if (!reference) return result;  // refused when the schema was loaded
         if (in.unit.empty() && (!given || given->si_unit != reference->si_unit)) {
-            add(name, shown(in),
+            add(name(), shown(in),
                 fmt::format("needs a unit of {}, such as {}", dimension_name(ref),
                             f.unit.empty() ? dimension_example(ref) : f.unit));
             return in;
         }
         if (!given) {
-            add(name, shown(in),
+            add(name(), shown(in),
                 fmt::format("unit '{}' is unknown: use a UDUNITS-2 unit (e.g. keV, mm, degC) or one of deg, pixel, "
                             "counts, photons",
                             in.unit));
             return in;
         }
         if (given->si_unit != reference->si_unit) {
-            add(name, shown(in),
+            add(name(), shown(in),
                 fmt::format("must be in a unit of {}, such as {}, not {}", dimension_name(ref),
                             f.unit.empty() ? dimension_example(ref) : f.unit, dimension_name(in.unit)));
             return in;
@@ -361,11 +365,11 @@ SchemaCheck check_dataset(const Schema& schema, const Dataset& dataset, std::str
     for (const auto& f : schema.fields) {
         const auto it = dataset.metadata.find(f.key);
         if (it != dataset.metadata.end()) {
-            check.metadata[f.key] = detail::check_value(f, it->second, metadata_prefix + f.key, id, check.violations);
+            check.metadata[f.key] = detail::check_value(f, it->second, metadata_prefix, f.key, id, check.violations);
         } else if (f.default_value) {
             // Checked when the schema was loaded; converted here like any value.
             std::vector<Violation> ignored;
-            check.metadata[f.key] = detail::check_value(f, *f.default_value, metadata_prefix + f.key, id, ignored);
+            check.metadata[f.key] = detail::check_value(f, *f.default_value, metadata_prefix, f.key, id, ignored);
         } else if (f.is_required()) {
             add("metadata." + f.key, "", "is required");
         }

@@ -356,7 +356,7 @@ void check_field_whole(const SchemaField& f, std::string_view schema_id, const A
     // what is already said.
     if (f.default_value && out.size() == before) {
         std::vector<Violation> broken;
-        check_value(f, *f.default_value, where("default"), schema_id, broken);
+        check_value(f, *f.default_value, where("default"), "", schema_id, broken);
         for (auto& v : broken) {
             v.rule = "the default " + v.rule;
             out.push_back(std::move(v));

@@ -37,10 +37,11 @@ std::string shown(const Quantity& q);
 
 // Checks `value` against every rule of `field` and returns it as it should be stored (converted
 // into the field's unit, a datetime string parsed, an integer array made floats where floats are
-// asked for). Violations are named `name` (elements "name[i]") and their rules end with
+// asked for). Violations are named by the name (elements "name[i]") and their rules end with
 // "(schema <schema_id>)". On a violation of type or unit the value is returned as it came.
-MetadataValue check_value(const SchemaField& field, const MetadataValue& value, const std::string& name,
-                          std::string_view schema_id, std::vector<Violation>& out);
+// The name is `name_prefix` followed by `name_key`.
+MetadataValue check_value(const SchemaField& field, const MetadataValue& value, std::string_view name_prefix,
+                          std::string_view name_key, std::string_view schema_id, std::vector<Violation>& out);
 
 // Names a schema attribute in a violation: given "unit", "default" or "allowed[2]" (relative to
 // the field), returns e.g. "mx.yaml:14:12: fields.energy.unit".

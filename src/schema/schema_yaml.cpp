@@ -234,10 +234,10 @@ public:
         return out;
     }
 
-    std::string source_;
     std::vector<Violation> violations;
 
 private:
+    std::string source_;
     std::vector<std::pair<YAML::Node, YAML::Mark>> empty_values_;
 };
 
