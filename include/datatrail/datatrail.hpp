@@ -17,6 +17,7 @@
 #include <datatrail/prov.hpp>
 #include <datatrail/query.hpp>
 #include <datatrail/sample.hpp>
+#include <datatrail/schema.hpp>
 #include <datatrail/time.hpp>
 #include <datatrail/units.hpp>
 #include <datatrail/version.hpp>

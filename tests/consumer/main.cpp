@@ -2,6 +2,7 @@
 // pkg-config, to prove that the installed headers and library are enough to use datatrail.
 #include <datatrail/datatrail.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -45,6 +46,15 @@ int main() {
             return fail("read back energy " + energy->second.value.to_string() + " " +
                         energy->second.unit + ", expected 12.7 keV");
         }
+
+        // Schemas read YAML through a private dependency of the library.
+        const auto schema = datatrail::parse_schema(
+            "name: consumer\nversion: 1\nfields:\n  energy: {type: float, unit: eV, maximum: 20 keV}\n");
+        const auto check = datatrail::check_dataset(schema, back);
+        if (!check.ok() || check.metadata.at("energy").unit != "eV" || std::abs(check.metadata.at("energy").value.as_double() - 12700.0) > 1e-6)
+            return fail("the schema check of energy gave " + check.metadata.at("energy").value.to_string() + " " +
+                        check.metadata.at("energy").unit + " and " + std::to_string(check.violations.size()) +
+                        " violations");
 
         std::cout << "consumer ok " << pid << '\n';
         return 0;
