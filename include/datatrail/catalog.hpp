@@ -12,6 +12,7 @@
 #include <datatrail/merge.hpp>
 #include <datatrail/query.hpp>
 #include <datatrail/sample.hpp>
+#include <datatrail/schema.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -104,6 +105,32 @@ public:
     Sample sample(const std::string& pid_or_name) const;
     std::vector<Sample> samples() const;
 
+    // ---- Metadata schemas (datatrail/schema.hpp, docs/schemas.md) -------------------------
+
+    // Stores a schema, made by parse_schema or load_schema. The schema it extends must be in the
+    // catalogue already. The same name and version again with the same content (canonical_json)
+    // changes nothing; with other content it is a Conflict naming what differs. Returns the
+    // schema as the catalogue checks datasets with it: flattened (resolve_schema).
+    Schema add_schema(const Schema& schema);
+    // "mx" (the latest version) or "mx@1.2", flattened; NotFound when the catalogue lacks it.
+    Schema schema(const std::string& name) const;
+    // Every version of every schema, flattened, by name and then version.
+    std::vector<Schema> schemas() const;
+    // Checks datasets again, each against the schema it names or, when `schema` is given ("mx" or
+    // "mx@1.2"), against that one: one report per dataset, in the query's order. With `record`,
+    // each result is stored with its dataset (schema, valid, violations), as registration would
+    // for a lenient schema; otherwise nothing is written.
+    std::vector<SchemaReport> validate(const DatasetQuery& query, const std::string& schema = {}, bool record = false);
+    std::vector<SchemaReport> validate(const std::vector<std::string>& pids, const std::string& schema = {},
+                                       bool record = false);
+
+    // ---- Datasets -------------------------------------------------------------------------
+
+    // A dataset that names a schema (Dataset::schema) is checked against it first: a strict
+    // schema refuses it with every violation (ValidationError, nothing written); a lenient one
+    // accepts it with valid = false and its violations kept. Either way its metadata is stored
+    // as the schema says (defaults filled in, values converted into the schema's units), and
+    // Dataset::schema records the version checked against ("mx@1.2").
     Dataset register_dataset(Dataset dataset, const RegisterOptions& options = {});
     // All or nothing, in one transaction: the way to register many datasets fast.
     std::vector<Dataset> register_datasets(std::vector<Dataset> datasets, const RegisterOptions& options = {});
@@ -118,7 +145,9 @@ public:
     // For acquisition: a dataset registered as acquiring gains files and metadata as it is
     // written, then is marked complete (or failed).
     void add_files(const std::string& dataset_pid, std::vector<Datafile> files, const RegisterOptions& options = {});
-    // Adds keys or replaces their values.
+    // Adds keys or replaces their values. A dataset checked against a schema is checked again
+    // with its new metadata: a strict schema refuses a change that breaks it, a lenient one
+    // records the new violations (or that there are none).
     void set_metadata(const std::string& dataset_pid, const Metadata& metadata);
     void set_state(const std::string& dataset_pid, DatasetState state,
                    std::optional<Timestamp> end_time = std::nullopt);

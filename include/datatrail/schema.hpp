@@ -130,7 +130,10 @@ DATATRAIL_API std::string canonical_json(const Schema& schema);
 
 // The outcome of checking a dataset against a schema.
 struct SchemaCheck {
-    Metadata metadata;  // as it should be stored: defaults filled in, values converted into `unit:`
+    // As it should be stored: defaults filled in, values converted into `unit:`. A value its field
+    // cannot hold (another type, a unit missing, unknown or of another dimension) is left out,
+    // so that every value stored under a key stays comparable; its violation keeps it as text.
+    Metadata metadata;
     std::vector<Violation> violations;
     bool strict = true;  // the schema's is_strict()
 
@@ -147,5 +150,15 @@ struct SchemaCheck {
 // unit) and a rule that names the schema, e.g. "must be at least 5 keV (schema mx@1.2)".
 DATATRAIL_API SchemaCheck check_dataset(const Schema& resolved, const Dataset& dataset,
                                         std::string_view field = "dataset");
+
+// What Catalog::validate found for one dataset.
+struct SchemaReport {
+    std::string dataset;  // its PID
+    std::string schema;   // the schema checked against, "name@version"; empty: the dataset names none
+    std::vector<Violation> violations;
+
+    bool ok() const noexcept { return violations.empty(); }
+    bool operator==(const SchemaReport&) const = default;
+};
 
 }  // namespace datatrail

@@ -2,6 +2,7 @@
 #include "catalog/metadata_keys.hpp"
 #include "catalog/query_compile.hpp"
 #include "catalog/references.hpp"
+#include "catalog/schemas.hpp"
 #include "catalog/search_text.hpp"
 #include "store/sqlite/migrations.hpp"
 
@@ -10,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <pwd.h>
 #include <unistd.h>
@@ -187,13 +189,21 @@ std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, c
     Violations out;
     const auto created_at = now();
     const std::string user = detail::current_user();
-    for (std::size_t i = 0; i < datasets.size(); ++i) {
-        auto& row = rows[i];
-        row.field = single ? std::string("dataset") : fmt::format("datasets[{}]", i);
-        row.dataset = std::move(datasets[i]);
-        detail::check_dataset(row.dataset, row.field, out);
-        row.metadata = detail::normalize_metadata(row.dataset.metadata, row.field + ".metadata", out);
-    }
+    const bool any_schema = std::any_of(datasets.begin(), datasets.end(), [](const Dataset& d) { return !d.schema.empty(); });
+    const auto check = [&](std::optional<detail::SchemaResolver> schemas) {
+        for (std::size_t i = 0; i < datasets.size(); ++i) {
+            auto& row = rows[i];
+            row.field = single ? std::string("dataset") : fmt::format("datasets[{}]", i);
+            row.dataset = std::move(datasets[i]);
+            detail::check_dataset(row.dataset, row.field, out);
+            // The schema first: it fills in defaults and converts units before the values are stored.
+            if (schemas) detail::apply_schema(*schemas, row.dataset, row.field, out);
+            else row.dataset.valid = true, row.dataset.violations.clear();
+            row.metadata = detail::normalize_metadata(row.dataset.metadata, row.field + ".metadata", out);
+        }
+    };
+    if (any_schema) store->read([&](StoreReader& r) { check(detail::SchemaResolver(r)); });
+    else check(std::nullopt);
     out.throw_if_any();
     std::unordered_map<std::string_view, std::size_t> pids;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -310,11 +320,28 @@ void Catalog::set_metadata(const std::string& dataset_pid, const Metadata& metad
     out.throw_if_any();
     impl_->store->write([&](StoreWriter& w) {
         const auto id = detail::id_or_throw(w, Table::dataset, dataset_pid, "set_metadata");
+        auto stored_rows = rows;
+        // A dataset checked against a schema is checked again with its new metadata.
+        std::optional<SchemaCheck> check;
+        std::string schema_id;
+        if (auto before = w.datasets({id}).front(); !before.schema.empty()) {
+            detail::SchemaResolver schemas(w);
+            if (const Schema* s = schemas.find(before.schema)) {
+                for (const auto& [key, value] : metadata) before.metadata[key] = value;
+                check = check_dataset(*s, detail::as_entered(w, before), "dataset");
+                if (!check->accepted()) throw ValidationError(check->violations);
+                Violations converted;
+                stored_rows = detail::normalize_metadata(check->metadata, "metadata", converted);
+                converted.throw_if_any();
+                schema_id = s->id();
+            }
+        }
         Violations violations;
         std::unordered_map<std::string, detail::KeyInfo> keys;
-        detail::check_keys(w, rows, "metadata", keys, violations);
+        detail::check_keys(w, stored_rows, "metadata", keys, violations);
         violations.throw_if_any();
-        w.put_metadata(detail::MetadataOwner::dataset, id, rows);
+        w.put_metadata(detail::MetadataOwner::dataset, id, stored_rows);
+        if (check) w.set_validity(id, schema_id, check->ok(), check->violations);
         // Full-text search sees the dataset's new string values.
         const auto stored = w.datasets({id}).front();
         w.set_search_text(id, stored, detail::search_text(stored));

@@ -8,6 +8,7 @@
 #include <datatrail/pid.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,9 +24,6 @@ struct Catalog::Impl {
     std::string mint(const std::string& given) const { return given.empty() ? new_pid(store->pid_prefix()) : given; }
     detail::LineageIndex* index() noexcept { return use_lineage_index ? &lineage_index : nullptr; }
 
-    // A query with its references resolved and its conditions compiled and checked against
-    // what the keys hold.
-
     // Checks and normalises datasets for registration: every violation of every dataset at
     // once, files described when asked, PIDs minted, creator and creation time set.
     std::vector<detail::DatasetRow> prepare(std::vector<Dataset>& datasets, const RegisterOptions& options) const;
@@ -36,6 +34,11 @@ struct Catalog::Impl {
     static std::vector<Dataset> stored(std::vector<detail::DatasetRow>& rows);
 
     std::vector<Dataset> datasets_by_pid(const std::vector<std::string>& pids);
+
+    // Schema reports for the datasets `select` picks (schemas.cpp); with `record`, in one write
+    // that also stores each result.
+    std::vector<SchemaReport> validate(const std::function<std::vector<std::int64_t>(detail::StoreReader&)>& select,
+                                       const std::string& schema, bool record);
 
     // Lineage (catalog_lineage.cpp). (id, smallest depth) of every dataset within `limit` steps
     // of the seeds, nearest first, with their PIDs in `pids` if given.

@@ -171,7 +171,7 @@ std::string shape_problem(const std::vector<std::int64_t>& shape, std::size_t n)
 
 }  // namespace
 
-MetadataValue check_value(const SchemaField& f, const MetadataValue& in, std::string_view name_prefix,
+std::optional<MetadataValue> check_value(const SchemaField& f, const MetadataValue& in, std::string_view name_prefix,
                           std::string_view name_key, std::string_view schema_id, std::vector<Violation>& out) {
     // Names and rules are put together only for a broken rule: this runs for every field of
     // every dataset registered against a schema.
@@ -184,7 +184,7 @@ MetadataValue check_value(const SchemaField& f, const MetadataValue& in, std::st
     auto coerced = coerce(f, in.value, why);
     if (!coerced) {
         add(name(), shown(in), std::move(why));
-        return in;
+        return std::nullopt;
     }
     MetadataValue result = in;
     result.value = *coerced;
@@ -232,20 +232,20 @@ MetadataValue check_value(const SchemaField& f, const MetadataValue& in, std::st
             add(name(), shown(in),
                 fmt::format("needs a unit of {}, such as {}", dimension_name(ref),
                             f.unit.empty() ? dimension_example(ref) : f.unit));
-            return in;
+            return std::nullopt;
         }
         if (!given) {
             add(name(), shown(in),
                 fmt::format("unit '{}' is unknown: use a UDUNITS-2 unit (e.g. keV, mm, degC) or one of deg, pixel, "
                             "counts, photons",
                             in.unit));
-            return in;
+            return std::nullopt;
         }
         if (given->si_unit != reference->si_unit) {
             add(name(), shown(in),
                 fmt::format("must be in a unit of {}, such as {}, not {}", dimension_name(ref),
                             f.unit.empty() ? dimension_example(ref) : f.unit, dimension_name(in.unit)));
-            return in;
+            return std::nullopt;
         }
     }
 
@@ -287,7 +287,7 @@ MetadataValue check_value(const SchemaField& f, const MetadataValue& in, std::st
     if (!f.unit.empty() && in.unit != f.unit && given) {
         const auto* target = units::find_unit(f.unit);
         if (!target) return result;
-        const auto convert = [&](double x) { return target->from_si(given->to_si(x)); };
+        const auto convert = [&](double x) { return units::convert_between(x, *given, *target); };
         if (result.uncertainty) result.uncertainty = std::abs(*result.uncertainty * given->scale / target->scale);
         result.unit = f.unit;
         const auto whole = [&](double x, std::size_t i) -> std::optional<std::int64_t> {
@@ -365,11 +365,17 @@ SchemaCheck check_dataset(const Schema& schema, const Dataset& dataset, std::str
     for (const auto& f : schema.fields) {
         const auto it = dataset.metadata.find(f.key);
         if (it != dataset.metadata.end()) {
-            check.metadata[f.key] = detail::check_value(f, it->second, metadata_prefix, f.key, id, check.violations);
+            // A value the field cannot hold stays out of the stored metadata (a lenient schema
+            // keeps it in its violation), so every value stored under the key stays comparable.
+            if (auto stored = detail::check_value(f, it->second, metadata_prefix, f.key, id, check.violations))
+                check.metadata[f.key] = std::move(*stored);
+            else
+                check.metadata.erase(f.key);
         } else if (f.default_value) {
             // Checked when the schema was loaded; converted here like any value.
             std::vector<Violation> ignored;
-            check.metadata[f.key] = detail::check_value(f, *f.default_value, metadata_prefix, f.key, id, ignored);
+            if (auto stored = detail::check_value(f, *f.default_value, metadata_prefix, f.key, id, ignored))
+                check.metadata[f.key] = std::move(*stored);
         } else if (f.is_required()) {
             add("metadata." + f.key, "", "is required");
         }

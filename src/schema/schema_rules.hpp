@@ -38,9 +38,10 @@ std::string shown(const Quantity& q);
 // Checks `value` against every rule of `field` and returns it as it should be stored (converted
 // into the field's unit, a datetime string parsed, an integer array made floats where floats are
 // asked for). Violations are named by the name (elements "name[i]") and their rules end with
-// "(schema <schema_id>)". On a violation of type or unit the value is returned as it came.
+// "(schema <schema_id>)". A value the field cannot hold (another type, a unit missing, unknown or
+// of another dimension) gives nullopt: storing it would make the key's values incomparable.
 // The name is `name_prefix` followed by `name_key`.
-MetadataValue check_value(const SchemaField& field, const MetadataValue& value, std::string_view name_prefix,
+std::optional<MetadataValue> check_value(const SchemaField& field, const MetadataValue& value, std::string_view name_prefix,
                           std::string_view name_key, std::string_view schema_id, std::vector<Violation>& out);
 
 // Names a schema attribute in a violation: given "unit", "default" or "allowed[2]" (relative to

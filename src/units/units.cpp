@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <udunits2.h>
 
+#include <charconv>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -156,7 +158,17 @@ double convert(double value, std::string_view from, std::string_view to) {
     if (a.si_unit != b.si_unit)
         throw UnitError({{"to unit", std::string(to),
                           fmt::format("must have the dimension of '{}' ({}), not {}", from, a.si_unit, b.si_unit)}});
-    return b.from_si(a.to_si(value));
+    return convert_between(value, a, b);
+}
+
+double convert_between(double value, const SiConversion& from, const SiConversion& to) noexcept {
+    const double y = to.from_si(from.to_si(value));
+    if (!std::isfinite(y) || y == 0) return y;
+    char text[32];
+    const auto written = std::to_chars(text, text + sizeof text, y, std::chars_format::general, 15);
+    double tidy = y;
+    std::from_chars(text, written.ptr, tidy);
+    return tidy;
 }
 
 std::string si_unit(std::string_view unit) { return require_unit(unit, "unit").si_unit; }

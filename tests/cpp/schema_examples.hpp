@@ -143,6 +143,21 @@ inline ExampleDataset load_example_dataset(const std::filesystem::path& path) {
     return e;
 }
 
+// A value as stored, against the value an example file gives for it (a time as text, numbers
+// within rounding).
+inline void check_stored(const datatrail::MetadataValue& got, const datatrail::MetadataValue& want) {
+    using namespace datatrail;
+    CHECK(got.unit == want.unit);
+    if (want.uncertainty) CHECK(got.uncertainty.value_or(-1) == doctest::Approx(*want.uncertainty));
+    if (got.value.is<Timestamp>()) CHECK(got.value.as<Timestamp>() == parse_time(want.value.as<std::string>()));
+    else if (got.value.is_number() && want.value.is_number())
+        CHECK(got.value.as_double() == doctest::Approx(want.value.as_double()));
+    else if (got.value.is<std::vector<double>>() && want.value.is<std::vector<std::int64_t>>())
+        CHECK(got.value == Value(std::vector<double>(want.value.as<std::vector<std::int64_t>>().begin(),
+                                                     want.value.as<std::vector<std::int64_t>>().end())));
+    else CHECK(got.value == want.value);
+}
+
 inline std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir))

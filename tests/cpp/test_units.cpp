@@ -16,6 +16,15 @@ TEST_CASE("UDUNITS-2 units convert between compatible units") {
     CHECK(units::convert(1.0, "angstrom", "nm") == doctest::Approx(0.1));
 }
 
+TEST_CASE("conversions carry no binary noise from the scale factors") {
+    CHECK(units::convert(0.8, "um", "nm") == 800.0);
+    CHECK(units::convert(0.45, "mm", "um") == 450.0);
+    CHECK(units::convert(-173.15, "degC", "K") == 100.0);
+    CHECK(units::convert(15000, "eV", "keV") == 15.0);
+    CHECK(units::convert(1.0 / 3.0, "m", "mm") == doctest::Approx(333.333333333333));
+    CHECK(units::convert(0, "degC", "K") == 273.15);
+}
+
 TEST_CASE("SI units name the dimension") {
     CHECK(units::si_unit("keV") == units::si_unit("J"));
     CHECK(units::si_unit("mm") == "m");

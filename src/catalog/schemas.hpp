@@ -1,0 +1,45 @@
+#pragma once
+// Metadata schemas as the catalogue keeps and applies them: stored rows to schemas, a name or
+// "name@version" to the flattened schema, and the check of datasets before they are written.
+// Engine-neutral: the engines only store SchemaRows.
+#include "store/store.hpp"
+
+#include <datatrail/schema.hpp>
+
+#include <map>
+#include <string>
+
+namespace datatrail::detail {
+
+// The row the catalogue stores for a schema (canonical content, source text, who and when).
+SchemaRow schema_row(const Schema& schema);
+
+// Finds and flattens schemas by "name" (latest version) or "name@version", remembering each one
+// it read for the rest of the operation.
+class SchemaResolver {
+public:
+    explicit SchemaResolver(StoreReader& store) : store_(store) {}
+
+    // The flattened schema; nullopt when the catalogue lacks it (or the name is malformed).
+    const Schema* find(const std::string& ref);
+    // The same, NotFound naming `ref` when missing.
+    const Schema& get(const std::string& ref);
+    // The schema as written (not flattened), for resolve_schema's lookups.
+    std::optional<Schema> written(const std::string& name, const std::string& version);
+
+private:
+    StoreReader& store_;
+    std::map<std::string, std::optional<Schema>> flattened_;
+};
+
+// A stored dataset as check_dataset wants it: its instrument by name, as schemas list them
+// (the catalogue stores the instrument's PID).
+Dataset as_entered(StoreReader& store, Dataset dataset);
+
+// Checks a dataset that names a schema: on success its metadata becomes the schema's (defaults
+// filled in, units converted), `schema` the id checked against, and `valid`/`violations` the
+// outcome. A strict schema's violations (and a schema the catalogue lacks) are added to `out`.
+// A dataset naming no schema is marked valid, whatever it claimed.
+void apply_schema(SchemaResolver& schemas, Dataset& dataset, const std::string& field, Violations& out);
+
+}  // namespace datatrail::detail
