@@ -903,9 +903,10 @@ std::string docs_section(const Run& run) {
                              "datasets it reads their records, {} datasets with 10 metadata values each.\n",
                              sh.label, ms_text(find - count), thousands(sh.found));
         if (!sh.has_reference || count < 10 * median(sh.reference_ms)) continue;
-        s += fmt::format("- {}: the library misses the target because of how its SQL combines conditions, each in a "
-                         "`d.id IN (...)` list of its own: ",
-                         sh.label);
+        const bool missed = sh.ratio(sh.count_ms) < speedup_target || sh.ratio(sh.find_ms) < speedup_target ||
+                            count >= latency_target_ms || find >= latency_target_ms;
+        s += fmt::format("- {}: {} how its SQL combines conditions, each in a `d.id IN (...)` list of its own: ",
+                         sh.label, missed ? "the library misses the target because of" : "the library's time comes from");
         if (!pg && first_index(sh.library_plan) == "dataset_metadata_text")
             s += "SQLite's planner reads the string condition's list first (every `eiger` dataset, 40% of the "
                  "catalogue, through `dataset_metadata_text`) and looks each up in the range's list. ";
