@@ -15,8 +15,9 @@
 #   demo      <- python                   examples/quickstart.py
 #   bench     <- cpp python               every benchmark: SQLite ones, then bench-postgres under
 #                                         scripts/with-postgres.sh (one throwaway server)
-#   bench-postgres                        the PostgreSQL benchmarks (registration, lineage, writers on
-#                                         both engines, merge), against DATATRAIL_TEST_POSTGRES
+#   bench-postgres                        the PostgreSQL benchmarks (registration, lineage, metadata
+#                                         query, writers on both engines, merge), against
+#                                         DATATRAIL_TEST_POSTGRES
 #   stubs     <- python                   regenerate python/datatrail/_core.pyi and units.pyi
 #   clean                                 remove build/ and .venv
 
@@ -134,20 +135,22 @@ typecheck: python
 demo: python
 	$(VENV_PY) examples/quickstart.py
 
-# BENCH_FLAGS is passed to every Python benchmark: `make bench BENCH_FLAGS=--write-docs` rewrites
-# each one's section of docs/benchmarks.md from this run.
+# BENCH_FLAGS is passed to every Python benchmark and to bench_query: `make bench
+# BENCH_FLAGS=--write-docs` rewrites each one's section of docs/benchmarks.md from this run.
 BENCH_FLAGS ?=
 
 bench: cpp python
 	$(BUILD_CPP)/bench/bench_register
 	$(VENV_PY) bench/bench_register.py $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_lineage.py $(BENCH_FLAGS)
+	$(BUILD_CPP)/bench/bench_query $(BENCH_FLAGS)
 	bash scripts/with-postgres.sh $(MAKE) --no-print-directory bench-postgres
 
 # Builds nothing, so that `bench` can run it under one server once everything is built.
 bench-postgres:
 	$(VENV_PY) bench/bench_register.py --engine postgres $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_lineage.py --engine postgres $(BENCH_FLAGS)
+	$(BUILD_CPP)/bench/bench_query --engine postgres $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_writers.py $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_merge.py $(BENCH_FLAGS)
 
