@@ -7,12 +7,13 @@ Import :mod:`datatrail` instead; it re-exports all of this.
 from __future__ import annotations
 import collections.abc
 import datatrail._activity
+import datatrail._quantity
 from datatrail import units
 import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_query', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'Schema', 'SchemaField', 'SchemaReport', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'load_schema', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_query', 'parse_schema', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -718,6 +719,197 @@ class Dataset:
     def violations(self) -> list[Violation]:
         """
         The rules of its schema that the dataset breaks, as :class:`Violation` objects; a new list on every access.
+        """
+class SchemaField:
+    """
+    The rules of one metadata key in a :class:`Schema` (read-only; see docs/schemas.md).
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    @property
+    def allowed(self) -> list[typing.Any]:
+        """
+        The values allowed; empty: any.
+        """
+    @property
+    def default(self) -> typing.Any:
+        """
+        The value filled in when the key is missing, else None.
+        """
+    @property
+    def description(self) -> str:
+        """
+        What the key means.
+        """
+    @property
+    def dimension(self) -> str:
+        """
+        Any unit of this dimension is accepted, stored as entered.
+        """
+    @property
+    def element_type(self) -> str | None:
+        """
+        An array's element type, else None.
+        """
+    @property
+    def key(self) -> str:
+        """
+        The metadata key, e.g. ``"detector.distance"``.
+        """
+    @property
+    def maximum(self) -> datatrail._quantity.Quantity | None:
+        """
+        The largest value allowed, as a :class:`Quantity`, else None.
+        """
+    @property
+    def minimum(self) -> datatrail._quantity.Quantity | None:
+        """
+        The smallest value allowed, as a :class:`Quantity`, else None.
+        """
+    @property
+    def nexus_path(self) -> str:
+        """
+        Where the key goes in a NeXus file.
+        """
+    @property
+    def pattern(self) -> str:
+        """
+        A regular expression the whole text must match.
+        """
+    @property
+    def required(self) -> bool:
+        """
+        Whether a dataset must have the key.
+        """
+    @property
+    def shape(self) -> list[int]:
+        """
+        An array's shape (-1: any length); empty: any.
+        """
+    @property
+    def type(self) -> str:
+        """
+        ``"string"``, ``"integer"``, ``"float"``, ``"bool"``, ``"datetime"``, ``"enum"``, ``"array"`` or ``"json"``.
+        """
+    @property
+    def unit(self) -> str:
+        """
+        Values are stored converted into this unit.
+        """
+class Schema:
+    """
+    A metadata schema: named, versioned rules for a dataset's metadata (docs/schemas.md).
+    
+    Made by :func:`parse_schema` or :func:`load_schema`, stored with :meth:`Catalog.add_schema`;
+    the catalogue returns schemas flattened (the fields of the schemas they extend included).
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def check(self, dataset: typing.Any) -> list[Violation]:
+        """
+        The rules a dataset breaks, without a catalogue: a list of :class:`Violation` (empty: none).
+        
+        :param dataset: a :class:`Dataset` or a mapping of :meth:`Catalog.register_dataset` keywords
+        :raises Error: for a schema that still extends another (use the catalogue's flattened schema)
+        """
+    def field(self, key: str) -> SchemaField | None:
+        """
+        The field of ``key``, else None.
+        """
+    @property
+    def additional(self) -> bool:
+        """
+        Whether keys that are no field are allowed.
+        """
+    @property
+    def applies_to(self) -> dict[str, list[str]]:
+        """
+        The kinds, techniques and instruments it applies to; an empty list: any.
+        """
+    @property
+    def description(self) -> str:
+        """
+        What it is for.
+        """
+    @property
+    def extends(self) -> str:
+        """
+        The schema it extends, as written; empty once flattened.
+        """
+    @property
+    def fields(self) -> list[SchemaField]:
+        """
+        The fields, as :class:`SchemaField` objects.
+        """
+    @property
+    def id(self) -> str:
+        """
+        ``"name@version"``.
+        """
+    @property
+    def inherits(self) -> list[str]:
+        """
+        The schemas flattened into it, nearest first (``"base@1.0"``).
+        """
+    @property
+    def name(self) -> str:
+        """
+        The name, e.g. ``"mx"``.
+        """
+    @property
+    def source(self) -> str:
+        """
+        The YAML text it was read from.
+        """
+    @property
+    def source_name(self) -> str:
+        """
+        The file it was read from.
+        """
+    @property
+    def strict(self) -> bool:
+        """
+        True: a dataset that breaks a rule is refused; False: kept, marked invalid.
+        """
+    @property
+    def version(self) -> str:
+        """
+        The version, e.g. ``"1.2"``.
+        """
+class SchemaReport:
+    """
+    What :meth:`Catalog.validate` found for one dataset.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    @property
+    def dataset(self) -> str:
+        """
+        The dataset's PID.
+        """
+    @property
+    def ok(self) -> bool:
+        """
+        True when it breaks none.
+        """
+    @property
+    def schema(self) -> str:
+        """
+        The schema checked against (``"name@version"``); empty: none.
+        """
+    @property
+    def violations(self) -> list[Violation]:
+        """
+        The rules it breaks, as :class:`Violation` objects.
         """
 class Query:
     """
@@ -1911,6 +2103,21 @@ class Catalog:
             not in the catalogue
         :raises Conflict: when the PID is taken
         """
+    def add_schema(self, schema: Schema | str | os.PathLike[str]) -> Schema:
+        """
+        Store a metadata schema, versioned; datasets then name it with ``schema="mx"`` (the latest
+        version) or ``schema="mx@1.2"``.
+        
+        >>> cat.add_schema("examples/schemas/mx.yaml")
+        Schema('mx@1.0', 25 fields, strict)
+        
+        :param schema: a :class:`Schema`, the path of a YAML file, or YAML text (a str without a line
+            break that ends in ``.yaml``/``.yml`` or names a file is a path)
+        :returns: the schema as the catalogue applies it, flattened
+        :raises ValidationError: for a malformed schema (file, line, column and rule), or when the schema it
+            extends is not in the catalogue
+        :raises Conflict: when its name and version are taken by a schema with other content
+        """
     def agent(self, pid_or_name: str) -> Agent:
         """
         The agent with this PID or name.
@@ -2269,6 +2476,16 @@ class Catalog:
         """
         All samples.
         """
+    def schema(self, name: str) -> Schema:
+        """
+        The schema ``"mx"`` (its latest version) or ``"mx@1.2"``, flattened.
+        
+        :raises NotFound: when the catalogue lacks it
+        """
+    def schemas(self) -> list[Schema]:
+        """
+        Every version of every schema, flattened, by name and version.
+        """
     def set_metadata(self, pid: str | Dataset, metadata: collections.abc.Mapping[str, typing.Any] | None) -> None:
         """
         Add metadata keys to a dataset or replace their values; other keys stay.
@@ -2304,6 +2521,21 @@ class Catalog:
         :raises ValidationError: when a field breaks a rule or a PID it refers to (input, parent,
             informant, agent) is not in the catalogue; nothing is written
         :raises Conflict: when the PID is taken
+        """
+    def validate(self, query: str | Query | None = None, *, pids: collections.abc.Iterable[str] | None = None, schema: str | None = None, record: bool = False) -> list[SchemaReport]:
+        """
+        Check datasets again, each against the schema it names, or against ``schema`` when given.
+        
+        >>> [r for r in cat.validate("technique == MX", schema="mx@2.0") if not r.ok]
+        
+        :param query: the datasets, as for :meth:`find_datasets` (None: all), or
+        :param pids: their PIDs
+        :param schema: ``"mx"`` or ``"mx@1.2"`` to check against instead of each dataset's own
+        :param record: store each result with its dataset (schema, valid, violations); otherwise nothing
+            is written
+        :returns: one :class:`SchemaReport` per dataset, in order
+        :raises NotFound: when ``schema`` is not in the catalogue
+        :raises ValidationError: for a PID that names no dataset
         """
     @property
     def closed(self) -> bool:
@@ -2471,6 +2703,12 @@ def key(name: str) -> Key:
     A dataset field or metadata key, to build a :class:`Query` in code:
     ``dt.key("energy") > dt.Quantity(12, "keV")``, ``dt.key("technique") == "MX"``.
     """
+def load_schema(path: str | os.PathLike[str]) -> Schema:
+    """
+    Read a schema from a YAML file.
+    
+    :raises ValidationError: naming the file, line and column of each problem, or a file that cannot be read
+    """
 def network_file_system(path: str | os.PathLike[str]) -> str | None:
     """
     The network or cluster file system that holds, or will hold, the catalogue file ``path``: a data
@@ -2531,13 +2769,21 @@ def parse_query(text: str) -> Query:
     
     Conditions compare a dataset field (``pid``, ``name``, ``description``, ``kind``, ``state``,
     ``technique``, ``keyword``, ``investigation``, ``instrument``, ``sample``, ``start``, ``end``,
-    ``created``, ``created_by``, ``location``, ``schema``) or a metadata key with ``== != < <= > >=``,
+    ``created``, ``created_by``, ``location``, ``schema``, ``valid``) or a metadata key with ``== != < <= > >=``,
     ``between ... and ...``, ``~`` (glob), ``in [...]``; ``exists key``; ``text("words")``; joined
     by ``and``, ``or``, ``not`` and parentheses. Numbers take units (``12 keV``). Grammar and
     semantics: docs/query.md.
     
     :param text: the query; empty matches every dataset
     :raises QuerySyntaxError: with the position of the problem and what was expected
+    """
+def parse_schema(text: str, source_name: str = '<schema>') -> Schema:
+    """
+    Read a schema from YAML text (format: docs/schemas.md).
+    
+    :param text: the YAML
+    :param source_name: how errors name the text, e.g. a file name
+    :raises ValidationError: naming ``<source_name>:<line>:<column>: <path>`` for each problem
     """
 def parse_time(text: str) -> datetime.datetime:
     """

@@ -366,12 +366,15 @@ void init_instrument(pybind11::module_& m);
 void init_investigation(pybind11::module_& m);
 void init_sample(pybind11::module_& m);
 void init_dataset(pybind11::module_& m);
+void init_schema(pybind11::module_& m);
 void init_query(pybind11::module_& m);
 void init_agent(pybind11::module_& m);
 void init_activity(pybind11::module_& m);
 void init_lineage(pybind11::module_& m);
 void init_prov(pybind11::module_& m);
 void init_catalog(pybind11::module_& m);
+// Catalog's schema methods, added to the class init_catalog() registered.
+void init_catalog_schemas(pybind11::module_& m);
 // Catalog's provenance and lineage methods, added to the class init_catalog() registered.
 void init_catalog_provenance(pybind11::module_& m);
 // Catalog.merge_from and its report.

@@ -26,12 +26,14 @@ Import :mod:`datatrail` instead; it re-exports all of this.
     init_investigation(m);
     init_sample(m);
     init_dataset(m);
+    init_schema(m);
     init_query(m);
     init_agent(m);
     init_activity(m);
     init_lineage(m);
     init_prov(m);
     init_catalog(m);
+    init_catalog_schemas(m);
     init_catalog_provenance(m);
     init_merge(m);
     init_file_system(m);

@@ -225,7 +225,7 @@ Query('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)')
 
 Conditions compare a dataset field (``pid``, ``name``, ``description``, ``kind``, ``state``,
 ``technique``, ``keyword``, ``investigation``, ``instrument``, ``sample``, ``start``, ``end``,
-``created``, ``created_by``, ``location``, ``schema``) or a metadata key with ``== != < <= > >=``,
+``created``, ``created_by``, ``location``, ``schema``, ``valid``) or a metadata key with ``== != < <= > >=``,
 ``between ... and ...``, ``~`` (glob), ``in [...]``; ``exists key``; ``text("words")``; joined
 by ``and``, ``or``, ``not`` and parentheses. Numbers take units (``12 keV``). Grammar and
 semantics: docs/query.md.

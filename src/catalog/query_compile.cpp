@@ -3,6 +3,7 @@
 #include "catalog/metadata_keys.hpp"
 #include "catalog/references.hpp"
 #include "catalog/validate.hpp"
+#include "query/comparison.hpp"
 
 #include <fmt/format.h>
 
@@ -95,17 +96,6 @@ CompiledExpr negate(CompiledExpr child) {
     return e;
 }
 
-Comparison comparison_of(Op op) {
-    switch (op) {
-        case Op::eq: return Comparison::eq;
-        case Op::ne: return Comparison::ne;
-        case Op::lt: return Comparison::lt;
-        case Op::le: return Comparison::le;
-        case Op::gt: return Comparison::gt;
-        case Op::ge: return Comparison::ge;
-        default: return Comparison::between;
-    }
-}
 
 std::string shown(const Operand& x) { return x.value.to_string() + (x.unit.empty() ? "" : " " + x.unit); }
 

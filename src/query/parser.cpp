@@ -10,6 +10,8 @@
 //
 // parse_conditions() reads only conditions joined by "and" (no or, not, parentheses, ~, in,
 // exists or text), where a unit runs to the next "and": its language as it always was.
+#include "query/comparison.hpp"
+
 #include <datatrail/error.hpp>
 #include <datatrail/metadata.hpp>
 #include <datatrail/query.hpp>
@@ -352,17 +354,6 @@ private:
     std::size_t unit_at_ = 0;
 };
 
-Comparison comparison_of(Op op) {
-    switch (op) {
-        case Op::eq: return Comparison::eq;
-        case Op::ne: return Comparison::ne;
-        case Op::lt: return Comparison::lt;
-        case Op::le: return Comparison::le;
-        case Op::gt: return Comparison::gt;
-        case Op::ge: return Comparison::ge;
-        default: return Comparison::between;
-    }
-}
 
 }  // namespace
 
@@ -377,7 +368,7 @@ std::vector<MetadataCondition> parse_conditions(std::string_view text) {
     for (const auto& e : Parser(text, Parser::Mode::conditions).parse_conditions()) {
         MetadataCondition c;
         c.key = e.key();
-        c.op = comparison_of(e.op());
+        c.op = detail::comparison_of(e.op());
         const auto& xs = e.operands();
         c.value = xs.front().value;
         c.unit = xs.front().unit;
