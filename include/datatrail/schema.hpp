@@ -120,7 +120,8 @@ using SchemaLookup = std::function<std::optional<Schema>(const std::string& name
 // strict and additional come from the child unless it leaves them unset. Throws ValidationError
 // naming the chain ("a@1 -> b@2") for an unknown parent or a cycle, and for fields whose merged
 // rules contradict each other (a default that breaks an inherited maximum). A schema that
-// extends nothing is returned as it is.
+// extends nothing comes back as it is, once its fields are checked (as parse_schema does; a
+// schema built in code gets the same checks here).
 DATATRAIL_API Schema resolve_schema(const Schema& schema, const SchemaLookup& lookup);
 
 // The content of a schema as JSON text with sorted keys, without its source text: YAML formatting,

@@ -914,6 +914,33 @@ TEST_CASE("extends: rules that contradict each other once merged are refused, de
     expect_violation(vs, "child.yaml: fields.t.minimum", "must be in a unit of temperature, such as K, not energy (schema child@1 -> base@1)");
 }
 
+TEST_CASE("a schema built in code is checked by resolve_schema as a parsed one is") {
+    Schema s;
+    s.name = "coded";
+    s.version = "1";
+    SchemaField energy;
+    energy.key = "energy";
+    energy.type = FieldType::floating;
+    energy.unit = "keV";
+    energy.minimum = Quantity{5, "keV"};
+    energy.default_value = MetadataValue(3.0, "keV");
+    SchemaField mode;
+    mode.key = "mode";
+    mode.type = FieldType::enumeration;
+    s.fields = {energy, mode};
+    const auto vs = resolve_errors(s, {});
+    INFO(listed(vs));
+    CHECK(vs.size() == 2);
+    expect_violation(vs, "coded@1: fields.energy.default", "the default must be at least 5 keV (schema coded@1)", "3 keV");
+    expect_violation(vs, "coded@1: fields.mode.type", "an enum needs its values");
+
+    s.fields[0].default_value.reset();
+    s.fields[1].allowed = {"fast", "slow"};
+    const auto flat = resolve_schema(s, {});
+    CHECK(flat == s);
+    CHECK(check_dataset(flat, with({{"energy", MetadataValue(6000.0, "eV")}, {"mode", "fast"}})).ok());
+}
+
 TEST_CASE("canonical_json: the same content gives the same text, whatever the YAML looks like") {
     const auto a = parse_schema(R"(
 name: mx
