@@ -164,6 +164,18 @@ def test_injection_attempts_are_plain_values(beamtime: dt.Catalog) -> None:
     assert beamtime.count_datasets() == 3
 
 
+def test_injection_attempts_in_keys_and_sort_keys_are_refused(beamtime: dt.Catalog) -> None:
+    for key in ["x'); DROP TABLE dataset; --", "energy;DELETE FROM dataset", "a--b", "a/*b*/", "a b", "a\0b"]:
+        with pytest.raises(dt.ValidationError):
+            beamtime.find_datasets(dt.key(key) == 1)
+        with pytest.raises(dt.ValidationError) as order:
+            beamtime.find_datasets(order=key)
+        assert order.value.violations[0].field == "order"
+        with pytest.raises((dt.QuerySyntaxError, dt.ValidationError)):
+            beamtime.find_datasets(f"{key} == 1")
+    assert beamtime.count_datasets() == 3
+
+
 def test_sort_by_any_field_or_metadata_key(beamtime: dt.Catalog) -> None:
     assert names(beamtime.find_datasets(order="energy")) == ["scan_003", "scan_001", "scan_002"] or names(
         beamtime.find_datasets(order="energy")) == ["scan_003", "scan_002", "scan_001"]
