@@ -107,8 +107,10 @@ public:
 
     // ---- Metadata schemas (datatrail/schema.hpp, docs/schemas.md) -------------------------
 
-    // Stores a schema, made by parse_schema or load_schema. The schema it extends must be in the
-    // catalogue already. The same name and version again with the same content (canonical_json)
+    // Stores a schema, made by parse_schema or load_schema (the catalogue keeps its YAML text; a
+    // schema changed in code since, or one a catalogue flattened, is a ValidationError). The
+    // schema it extends must be in the catalogue already; "extends: base" is pinned to the
+    // latest base now, so adding base@2 later does not change it. The same name and version again with the same content (canonical_json)
     // changes nothing; with other content it is a Conflict naming what differs. Returns the
     // schema as the catalogue checks datasets with it: flattened (resolve_schema).
     Schema add_schema(const Schema& schema);
@@ -117,9 +119,10 @@ public:
     // Every version of every schema, flattened, by name and then version.
     std::vector<Schema> schemas() const;
     // Checks datasets again, each against the schema it names or, when `schema` is given ("mx" or
-    // "mx@1.2"), against that one: one report per dataset, in the query's order. With `record`,
-    // each result is stored with its dataset (schema, valid, violations), as registration would
-    // for a lenient schema; otherwise nothing is written.
+    // "mx@1.2"), against that one: one report per dataset (a PID given twice is reported once),
+    // in order. With `record`, each result is stored with its dataset: the schema checked
+    // against, valid, violations (its metadata is left as it is: no defaults filled in, no units
+    // converted); otherwise nothing is written.
     std::vector<SchemaReport> validate(const DatasetQuery& query, const std::string& schema = {}, bool record = false);
     std::vector<SchemaReport> validate(const std::vector<std::string>& pids, const std::string& schema = {},
                                        bool record = false);

@@ -157,8 +157,8 @@ enum class DatasetOrder { created, start_time, name };
 struct DatasetQuery {
     std::optional<DatasetKind> kind;
     std::optional<DatasetState> state;
-    // Datasets a schema accepted without violations (true), or that a lenient schema accepted
-    // with violations (false).
+    // false: datasets a lenient schema accepted with violations; true: all others (those a schema
+    // accepted without violations, and those naming no schema).
     std::optional<bool> valid;
     std::string investigation;  // PID or name
     std::string instrument;     // PID or name

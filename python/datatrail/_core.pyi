@@ -919,7 +919,7 @@ class Query:
     Built by :func:`parse_query` from text, or in code with :func:`key` and :func:`text`, combined
     with ``&`` (and), ``|`` (or) and ``~`` (not):
     
-    >>> q = dt.key("technique") == "MX" & (dt.key("energy") > dt.Quantity(12, "keV"))
+    >>> q = (dt.key("technique") == "MX") & (dt.key("energy") > dt.Quantity(12, "keV"))
     >>> str(q)
     'technique == "MX" and energy > 12 keV'
     >>> dt.parse_query(str(q)) == q
@@ -2531,8 +2531,8 @@ class Catalog:
         :param query: the datasets, as for :meth:`find_datasets` (None: all), or
         :param pids: their PIDs
         :param schema: ``"mx"`` or ``"mx@1.2"`` to check against instead of each dataset's own
-        :param record: store each result with its dataset (schema, valid, violations); otherwise nothing
-            is written
+        :param record: store each result with its dataset (schema, valid, violations; the metadata is left
+            as it is); otherwise nothing is written
         :returns: one :class:`SchemaReport` per dataset, in order
         :raises NotFound: when ``schema`` is not in the catalogue
         :raises ValidationError: for a PID that names no dataset

@@ -164,7 +164,7 @@ its first argument, as text or as this object.
 Built by :func:`parse_query` from text, or in code with :func:`key` and :func:`text`, combined
 with ``&`` (and), ``|`` (or) and ``~`` (not):
 
->>> q = dt.key("technique") == "MX" & (dt.key("energy") > dt.Quantity(12, "keV"))
+>>> q = (dt.key("technique") == "MX") & (dt.key("energy") > dt.Quantity(12, "keV"))
 >>> str(q)
 'technique == "MX" and energy > 12 keV'
 >>> dt.parse_query(str(q)) == q

@@ -265,8 +265,8 @@ Check datasets again, each against the schema it names, or against ``schema`` wh
 :param query: the datasets, as for :meth:`find_datasets` (None: all), or
 :param pids: their PIDs
 :param schema: ``"mx"`` or ``"mx@1.2"`` to check against instead of each dataset's own
-:param record: store each result with its dataset (schema, valid, violations); otherwise nothing
-    is written
+:param record: store each result with its dataset (schema, valid, violations; the metadata is left
+    as it is); otherwise nothing is written
 :returns: one :class:`SchemaReport` per dataset, in order
 :raises NotFound: when ``schema`` is not in the catalogue
 :raises ValidationError: for a PID that names no dataset

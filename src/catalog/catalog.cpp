@@ -197,9 +197,11 @@ std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, c
             row.dataset = std::move(datasets[i]);
             detail::check_dataset(row.dataset, row.field, out);
             // The schema first: it fills in defaults and converts units before the values are stored.
-            if (schemas) detail::apply_schema(*schemas, row.dataset, row.field, out);
+            bool accepted = true;
+            if (schemas) accepted = detail::apply_schema(*schemas, row.dataset, row.field, out);
             else row.dataset.valid = true, row.dataset.violations.clear();
-            row.metadata = detail::normalize_metadata(row.dataset.metadata, row.field + ".metadata", out);
+            // A dataset its schema refused is not checked again here: one report per problem.
+            if (accepted) row.metadata = detail::normalize_metadata(row.dataset.metadata, row.field + ".metadata", out);
         }
     };
     if (any_schema) store->read([&](StoreReader& r) { check(detail::SchemaResolver(r)); });
@@ -330,6 +332,14 @@ void Catalog::set_metadata(const std::string& dataset_pid, const Metadata& metad
                 for (const auto& [key, value] : metadata) before.metadata[key] = value;
                 check = check_dataset(*s, detail::as_entered(w, before), "dataset");
                 if (!check->accepted()) throw ValidationError(check->violations);
+                // A new value its field cannot hold is refused even by a lenient schema: it would
+                // not be stored, and the old value would silently stay.
+                std::vector<Violation> unstorable;
+                for (const auto& [key, value] : metadata)
+                    if (!check->metadata.contains(key))
+                        for (const auto& v : check->violations)
+                            if (v.field == "dataset.metadata." + key) unstorable.push_back(v);
+                if (!unstorable.empty()) throw ValidationError(std::move(unstorable));
                 Violations converted;
                 stored_rows = detail::normalize_metadata(check->metadata, "metadata", converted);
                 converted.throw_if_any();

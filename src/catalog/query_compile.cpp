@@ -5,9 +5,12 @@
 #include "catalog/validate.hpp"
 #include "query/comparison.hpp"
 
+#include <datatrail/units.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace datatrail::detail {
@@ -120,11 +123,32 @@ public:
         return constant(false);
     }
 
-    static CompiledExpr text(std::string words) {
+    static CompiledExpr text(const std::string& given) {
         // Full-text search takes any text: control characters (NUL included, which neither
-        // engine's text search can take) separate words, like spaces.
-        for (auto& c : words)
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+        // engine's text search can take) separate words, like spaces. A word without a letter
+        // or digit ("-", "*", "&&") has nothing to find: dropped here, so that both engines see
+        // the same words. Text of such words alone finds nothing; blank text asks for nothing.
+        std::string words;
+        bool blank = true;
+        std::size_t i = 0;
+        while (i < given.size()) {
+            const auto separator = [&](std::size_t k) {
+                const auto c = static_cast<unsigned char>(given[k]);
+                return c <= 0x20 || c == 0x7f;
+            };
+            while (i < given.size() && separator(i)) ++i;
+            std::size_t j = i;
+            bool has_token = false;
+            while (j < given.size() && !separator(j)) {
+                const auto c = static_cast<unsigned char>(given[j]);
+                has_token = has_token || std::isalnum(c) || c >= 0x80;
+                ++j;
+            }
+            if (j > i) blank = false;
+            if (has_token) words += (words.empty() ? "" : " ") + given.substr(i, j - i);
+            i = j;
+        }
+        if (words.empty()) return constant(blank);
         CompiledExpr e;
         e.kind = CompiledExpr::Kind::text;
         e.words = std::move(words);
@@ -296,15 +320,30 @@ private:
             MetadataCondition m;
             m.key = key;
             m.op = comparison_of(e.op());
-            const auto& xs = e.operands();
+            auto xs = e.operands();
+            // A quoted time compares with a key that holds times as the time it spells.
+            if (const auto known = store_.metadata_key(key); known && known->value_class == "datetime")
+                for (auto& x : xs)
+                    if (x.value.is<std::string>()) x.value = parse_time(x.value.as<std::string>(), field);
+            if (e.op() == Op::between) {
+                // One unit for both bounds: a bound without one takes the other's; another is converted.
+                auto& low = xs.front();
+                auto& high = xs.back();
+                if (low.unit.empty() && low.value.is_number()) low.unit = high.unit;
+                if (high.unit.empty() && high.value.is_number()) high.unit = low.unit;
+                if (high.unit != low.unit && high.value.is_number()) {
+                    try {
+                        high.value = units::convert(high.value.as_double(), high.unit, low.unit);
+                        high.unit = low.unit;
+                    } catch (const UnitError&) {
+                        refuse(e, shown(high), fmt::format("the bounds of 'between' must have one dimension (got '{}' and '{}')",
+                                                           low.unit, high.unit));
+                    }
+                }
+                m.upper = high.value;
+            }
             m.value = xs.front().value;
             m.unit = xs.front().unit;
-            if (e.op() == Op::between) {
-                if (xs.back().unit != m.unit)
-                    refuse(e, shown(xs.back()), fmt::format("give both bounds of 'between' in one unit (got '{}' and '{}')",
-                                                            m.unit, xs.back().unit));
-                m.upper = xs.back().value;
-            }
             c.condition = compile_condition(m, "query");
         }
         if (!check_condition(store_, c.condition, field)) return constant(false);

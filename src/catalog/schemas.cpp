@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace datatrail::detail {
 namespace {
@@ -23,11 +24,15 @@ std::pair<std::string, std::string> split_ref(const std::string& ref) {
 }
 
 Schema from_row(const SchemaRow& row) {
+    Schema s;
     try {
-        return parse_schema(row.source, row.source_name);
+        s = parse_schema(row.source, row.source_name);
     } catch (const ValidationError& e) {
         throw StorageError(fmt::format("the catalogue's schema {}@{} no longer parses: {}", row.name, row.version, e.what()));
     }
+    // The parent it was added with, not the latest version of that name now.
+    if (!row.parent.empty()) s.extends = row.parent;
+    return s;
 }
 
 }  // namespace
@@ -76,30 +81,44 @@ const Schema* SchemaResolver::find(const std::string& ref) {
     return slot ? &*slot : nullptr;
 }
 
+std::string SchemaResolver::parent_of(const Schema& schema) {
+    if (schema.extends.empty()) return {};
+    const auto [name, version] = split_ref(schema.extends);
+    if (!version.empty()) return schema.extends;
+    const auto parent = written(name, {});
+    return parent ? parent->id() : schema.extends;
+}
+
 const Schema& SchemaResolver::get(const std::string& ref) {
     if (const auto* s = find(ref)) return *s;
     throw NotFound(fmt::format("no metadata schema '{}' in the catalogue (add it with add_schema)", ref));
 }
 
-void apply_schema(SchemaResolver& schemas, Dataset& d, const std::string& field, Violations& out) {
+bool apply_schema(SchemaResolver& schemas, Dataset& d, const std::string& field, Violations& out) {
     d.valid = true;
     d.violations.clear();
-    if (d.schema.empty()) return;
+    if (d.schema.empty()) return true;
     const Schema* s = schemas.find(d.schema);
     if (!s) {
         out.add(field + ".schema", d.schema,
                 "must name a metadata schema in the catalogue, \"name\" or \"name@version\" (add it with add_schema)");
-        return;
+        return false;
     }
-    auto check = check_dataset(*s, d, field);
+    // The instrument by name, as schemas list them, however the dataset names it.
+    Dataset named = d;
+    if (!d.instrument.empty())
+        if (const auto ref = lookup(schemas.store(), Table::instrument, d.instrument))
+            named.instrument = schemas.store().instruments({ref->id}).front().name;
+    auto check = check_dataset(*s, named, field);
     if (!check.accepted()) {
         for (auto& v : check.violations) out.add(std::move(v.field), std::move(v.value), std::move(v.rule));
-        return;
+        return false;
     }
     d.metadata = std::move(check.metadata);
     d.schema = s->id();
     d.valid = check.ok();
     d.violations = std::move(check.violations);
+    return true;
 }
 
 }  // namespace datatrail::detail
@@ -118,10 +137,21 @@ Schema Catalog::add_schema(const Schema& schema) {
     if (!is_valid_schema_version(schema.version))
         problems.add("schema.version", schema.version, "must be dotted numbers, e.g. 1.2");
     problems.throw_if_any();
-    // Parse the source again: what the catalogue keeps is the text, and it must mean this schema.
-    const auto row = detail::schema_row(schema);
+    // The catalogue keeps the YAML text: it must be the text of this very schema (not one built or
+    // flattened in code since), or what is stored would mean something else.
+    std::optional<Schema> reparsed;
+    try {
+        reparsed = parse_schema(schema.source, schema.source_name.empty() ? "schema" : schema.source_name);
+    } catch (const ValidationError&) {
+    }
+    if (!reparsed || canonical_json(*reparsed) != canonical_json(schema))
+        throw ValidationError({{"schema.source", schema.source_name.empty() ? schema.id() : schema.source_name,
+                                "must be the YAML text the schema was parsed from: add schemas made by parse_schema or "
+                                "load_schema (a schema changed in code, or flattened by a catalogue, has none)"}});
+    auto row = detail::schema_row(schema);
     std::optional<Schema> out;
     impl_->store->write([&](StoreWriter& w) {
+        SchemaResolver resolver(w);
         for (const auto& here : w.schemas(schema.name)) {
             if (here.version != schema.version) continue;
             if (here.canonical != row.canonical)
@@ -130,14 +160,17 @@ Schema Catalog::add_schema(const Schema& schema) {
                                            schema.id()),
                                {{fmt::format("schema {}", schema.id()), schema.source_name,
                                  "differs in content from the catalogue's schema of that name and version"}});
-            SchemaResolver resolver(w);
             out = resolver.get(schema.id());
             return;
         }
-        SchemaResolver resolver(w);
+        // "extends: base" means the latest base now, and keeps meaning that version.
+        Schema pinned = schema;
+        pinned.extends = resolver.parent_of(schema);
+        auto stored = row;
+        stored.parent = pinned.extends;
         // The parent must be here, and the chain must flatten (no cycle, no contradiction).
-        auto flat = resolve_schema(schema, [&](const std::string& n, const std::string& v) { return resolver.written(n, v); });
-        w.insert_schema(row);
+        auto flat = resolve_schema(pinned, [&](const std::string& n, const std::string& v) { return resolver.written(n, v); });
+        w.insert_schema(stored);
         out = std::move(flat);
     });
     return std::move(*out);
@@ -192,17 +225,23 @@ std::vector<SchemaReport> validate_ids(StoreReader& r, const std::vector<std::in
     return out;
 }
 
+std::vector<std::int64_t> unique_ids(std::vector<std::int64_t> ids) {
+    std::unordered_set<std::int64_t> seen;
+    std::erase_if(ids, [&](std::int64_t id) { return !seen.insert(id).second; });
+    return ids;
+}
+
 }  // namespace
 
 std::vector<SchemaReport> Catalog::Impl::validate(const std::function<std::vector<std::int64_t>(StoreReader&)>& select,
                                                   const std::string& schema, bool record) {
     std::vector<SchemaReport> out;
     if (!record) {
-        store->read([&](StoreReader& r) { out = validate_ids(r, select(r), schema); });
+        store->read([&](StoreReader& r) { out = validate_ids(r, unique_ids(select(r)), schema); });
         return out;
     }
     store->write([&](StoreWriter& w) {
-        const auto ids = select(w);
+        const auto ids = unique_ids(select(w));
         out = validate_ids(w, ids, schema);
         for (std::size_t i = 0; i < ids.size(); ++i)
             if (!out[i].schema.empty()) w.set_validity(ids[i], out[i].schema, out[i].ok(), out[i].violations);

@@ -24,8 +24,12 @@ public:
     const Schema* find(const std::string& ref);
     // The same, NotFound naming `ref` when missing.
     const Schema& get(const std::string& ref);
-    // The schema as written (not flattened), for resolve_schema's lookups.
+    // The schema as written (not flattened; `extends` the parent it was added with), for
+    // resolve_schema's lookups.
     std::optional<Schema> written(const std::string& name, const std::string& version);
+    // The parent `schema` extends, with its version: "base" is the latest base in the catalogue.
+    std::string parent_of(const Schema& schema);
+    StoreReader& store() noexcept { return store_; }
 
 private:
     StoreReader& store_;
@@ -39,7 +43,7 @@ Dataset as_entered(StoreReader& store, Dataset dataset);
 // Checks a dataset that names a schema: on success its metadata becomes the schema's (defaults
 // filled in, units converted), `schema` the id checked against, and `valid`/`violations` the
 // outcome. A strict schema's violations (and a schema the catalogue lacks) are added to `out`.
-// A dataset naming no schema is marked valid, whatever it claimed.
-void apply_schema(SchemaResolver& schemas, Dataset& dataset, const std::string& field, Violations& out);
+// A dataset naming no schema is marked valid, whatever it claimed. False when refused.
+bool apply_schema(SchemaResolver& schemas, Dataset& dataset, const std::string& field, Violations& out);
 
 }  // namespace datatrail::detail

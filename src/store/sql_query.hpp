@@ -68,6 +68,12 @@ inline bool is_nullable(DatasetColumn c) noexcept {
     return c == DatasetColumn::start_time || c == DatasetColumn::end_time;
 }
 
+// Text fields a dataset may leave empty: '' is no value, which no comparison matches.
+inline bool is_optional_text(DatasetColumn c) noexcept {
+    return c == DatasetColumn::description || c == DatasetColumn::location || c == DatasetColumn::schema ||
+           c == DatasetColumn::created_by;
+}
+
 inline const char* reference_column(Table t) noexcept {
     switch (t) {
         case Table::investigation: return "d.investigation_id";
@@ -148,7 +154,9 @@ std::string column_condition_sql(const CompiledExpr& e, Dialect& d) {
         default: sql = fmt::format("{} {} ", col, sql_operator(e.op)) + d.param(e.texts.at(0)); break;
     }
     // A NULL would make the comparison NULL, and "not" of it NULL too: spell out "set and ...".
-    return is_nullable(e.column) ? fmt::format("({} IS NOT NULL AND {})", col, sql) : sql;
+    if (is_nullable(e.column)) return fmt::format("({} IS NOT NULL AND {})", col, sql);
+    if (is_optional_text(e.column)) return fmt::format("({} <> '' AND {})", col, sql);
+    return sql;
 }
 
 template <class Dialect>
@@ -162,16 +170,17 @@ std::string reference_condition_sql(const CompiledExpr& e, Dialect& d) {
     switch (e.op) {
         case query::Op::exists: return col + " IS NOT NULL";
         case query::Op::glob: {
-            std::string sql = fmt::format("{} IN (SELECT id FROM {} WHERE ", col, table_name(e.table));
+            std::string sql = fmt::format("{0} IS NOT NULL AND {0} IN (SELECT id FROM {1} WHERE ", col, table_name(e.table));
             sql += d.glob("name", e.texts.at(0));
             sql += " OR ";
             sql += d.glob("pid", e.texts.at(0));
-            return sql + ")";
+            return "(" + sql + "))";
         }
         case query::Op::ne:
             if (e.ids.empty()) return col + " IS NOT NULL";
             return fmt::format("({0} IS NOT NULL AND {0} NOT IN ({1}))", col, id_list());
-        default: return fmt::format("{} IN ({})", col, id_list());
+        // "IS NOT NULL" first: a NULL reference would make IN, and "not" of it, NULL.
+        default: return fmt::format("({0} IS NOT NULL AND {0} IN ({1}))", col, id_list());
     }
 }
 

@@ -99,6 +99,9 @@ struct SchemaRow {
     std::string canonical;
     std::string source;
     std::string source_name;
+    // The schema it extends, pinned when it was added ("base@1.0"; the source may say "base",
+    // whose latest version changes as versions are added); empty when it extends none.
+    std::string parent;
     std::string created_by;
     Timestamp created_at{};
 };

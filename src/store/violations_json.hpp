@@ -14,7 +14,8 @@ namespace datatrail::detail {
 inline std::string violations_json(const std::vector<Violation>& violations) {
     auto out = nlohmann::json::array();
     for (const auto& v : violations) out.push_back({{"field", v.field}, {"value", v.value}, {"rule", v.rule}});
-    // Values are user text and may hold bytes that are not UTF-8: keep them, do not throw.
+    // Values are user text and may hold bytes that are not UTF-8: those become U+FFFD rather
+    // than an exception.
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -329,12 +329,52 @@ TEST_CASE("the query language finds datasets by fields, metadata and text, with 
     CHECK(matching(b, "humidity > 3").empty());  // unknown keys match nothing
     CHECK(matching(b, "not humidity > 3").size() == 5);
     CHECK(matching(b, "metadata.energy > 12.75 keV") == Names{"scan_003"});
+    // "not" of a condition on a record a dataset lacks is true: two-valued, never NULL.
+    CHECK(matching(b, "not sample == LaB6") == Names{"scan_001", "scan_002", "scan_004", "dark_001"});
+    CHECK(matching(b, "not instrument ~ \"I*\"") == Names{"scan_002", "scan_003", "scan_004", "dark_001"});
+    CHECK(matching(b, "not investigation in [ma1234]") == Names{"scan_003", "scan_004", "dark_001"});
+    // An empty description is none: != and ~ need one.
+    CHECK(matching(b, "description != x") == Names{"scan_004"});
+    CHECK(matching(b, "description ~ \"*\"") == Names{"scan_004"});
+    // Glob sets as SQLite's GLOB has them, on both engines: ^ negates, ! is a member, an
+    // unclosed [ matches nothing.
+    CHECK(matching(b, "name ~ \"scan_00[!1]\"") == Names{"scan_001"});
+    CHECK(matching(b, "name ~ \"scan_00[^1]\"") == Names{"scan_002", "scan_003", "scan_004"});
+    CHECK(matching(b, "name ~ \"scan_00[1-2]\"") == Names{"scan_001", "scan_002"});
+    CHECK(matching(b, "name ~ \"scan_00[1\"").empty());
+    CHECK(matching(b, "detector.name ~ \"[[:alpha:]]*\"").empty());
+    // Words without a letter or digit find nothing, on both engines; blank text asks for nothing.
+    CHECK(matching(b, "text(\"-*\")").empty());
+    CHECK(matching(b, "not text(\"&& --\")").size() == 5);
+    CHECK(matching(b, "text(\"  \")").size() == 5);
+    // Bounds in two units of one dimension.
+    DatasetQuery mixed_units;
+    mixed_units.matching(query::Expr::condition("energy", query::Op::between,
+                                                {query::Operand(12650, "eV"), query::Operand(12.75, "keV")}));
+    CHECK(b.names(mixed_units) == Names{"scan_001", "scan_002"});
     // The older filters and the language combine.
     DatasetQuery q;
     q.investigation = "ma1234";
     q.where("energy = 12.7 keV").matching("temperature > 0 degC");
     CHECK(b.names(q) == Names{"scan_001"});
     CHECK(b.cat.count_datasets(q) == 1);
+}
+
+TEST_CASE("a quoted time compares with a metadata key that holds times") {
+    test::CatalogLocation where;
+    Catalog cat(where);
+    cat.register_datasets({test::dataset("early", {{"recorded", parse_time("2026-01-05T10:00:00Z")}}),
+                           test::dataset("late", {{"recorded", parse_time("2026-03-05T10:00:00Z")}})});
+    DatasetQuery q;
+    q.matching("recorded > \"2026-02-01\"");
+    REQUIRE(cat.find_datasets(q).size() == 1);
+    CHECK(cat.find_datasets(q).front().name == "late");
+    q = {};
+    q.matching(query::key("recorded") < "2026-02-01T00:00:00+01:00");
+    CHECK(cat.find_datasets(q).front().name == "early");
+    q = {};
+    q.matching("recorded > \"not a time\"");
+    CHECK_THROWS_AS(cat.find_datasets(q), ValidationError);
 }
 
 TEST_CASE("a query compares each field with values of its own type") {

@@ -89,6 +89,59 @@ TEST_CASE("schemas are stored by name and version, flattened, and a taken id wit
     CHECK(cat.schema("scan@1.0").field("energy")->maximum == Quantity{30, "keV"});
 }
 
+TEST_CASE("what the catalogue stores is the schema's own YAML, and an unversioned parent is pinned when added") {
+    const test::CatalogLocation where;
+    Catalog cat(where);
+    cat.add_schema(schema_text(base_v1));
+    const auto flat = cat.add_schema(schema_text(scan_v1));  // extends: base -> base@1
+    // A flattened schema, or one changed in code, is not the text it came from: refused.
+    const test::CatalogLocation other_at;
+    Catalog other(other_at);
+    CHECK_THROWS_AS(other.add_schema(flat), ValidationError);
+    Schema changed = schema_text(base_v1);
+    changed.fields.front().description = "changed in code";
+    CHECK_THROWS_AS(other.add_schema(changed), ValidationError);
+    Schema built;
+    built.name = "built";
+    built.version = "1";
+    CHECK_THROWS_AS(other.add_schema(built), ValidationError);
+    CHECK(other.schemas().empty());
+
+    // base@2 makes the sample name optional: scan@1.0 keeps base@1's rule.
+    std::string base_v2 = base_v1;
+    base_v2.replace(base_v2.find("version: \"1\""), 12, "version: \"2\"");
+    base_v2.replace(base_v2.find("required: true"), 14, "required: false");
+    cat.add_schema(schema_text(base_v2));
+    CHECK(cat.schema("scan@1.0").field("sample.name")->is_required());
+    CHECK(cat.schema("scan@1.0").inherits == std::vector<std::string>{"base@1"});
+    // A new version that extends its own name: the latest before it.
+    std::string scan_v2 = scan_v1;
+    scan_v2.replace(scan_v2.find("version: \"1.0\""), 14, "version: \"2.0\"");
+    scan_v2.replace(scan_v2.find("extends: base"), 13, "extends: scan");
+    cat.add_schema(schema_text(scan_v2));
+    CHECK(cat.schema("scan").inherits == std::vector<std::string>{"scan@1.0", "base@1"});
+    CHECK(cat.schemas().size() == 4);
+    // The same text again is still the same schema, though "base" now means base@2.
+    CHECK(cat.add_schema(schema_text(scan_v1)).inherits == std::vector<std::string>{"base@1"});
+}
+
+TEST_CASE("a schema's instrument scope holds for an instrument given by PID or by name") {
+    const test::CatalogLocation where;
+    Catalog cat(where);
+    const auto p11 = cat.add_instrument({.name = "P11", .facility = "DESY", .type = "beamline"});
+    cat.add_schema(schema_text("name: p11\nversion: '1'\napplies_to: {instruments: [P11]}\nfields:\n  note: {type: string}\n"));
+    Dataset by_pid = test::dataset("by pid");
+    by_pid.instrument = p11.pid;
+    by_pid.schema = "p11";
+    CHECK(cat.register_dataset(by_pid).valid);
+    Dataset by_name = test::dataset("by name");
+    by_name.instrument = "P11";
+    by_name.schema = "p11";
+    const auto stored = cat.register_dataset(by_name);
+    CHECK(cat.validate(std::vector<std::string>{stored.pid, stored.pid}).size() == 1);  // a PID twice: once
+    CHECK(cat.validate(std::vector<std::string>{stored.pid}).front().ok());
+}
+
 TEST_CASE("a strict schema refuses a dataset with every violation and writes nothing; a good one is stored as the schema says") {
     const test::CatalogLocation where;
     Catalog cat(where);
@@ -148,6 +201,9 @@ TEST_CASE("a lenient schema keeps a broken dataset, marked invalid with its viol
     CHECK(cat.count_datasets(q) == 1);
     CHECK(cat.explain(invalid).find("dataset_invalid") != std::string::npos);
 
+    // A new value its field cannot hold is refused, lenient or not: the old one would stay.
+    CHECK_THROWS_AS(cat.set_metadata(d.pid, {{"energy", {3.0, "mm"}}}), ValidationError);
+    CHECK(cat.dataset(d.pid).metadata.at("energy") == MetadataValue(50.0, "keV"));  // unchanged
     // Fixing the metadata checks it again.
     cat.set_metadata(d.pid, {{"energy", {20.0, "keV"}}});
     CHECK(cat.dataset(d.pid).violations.size() == 1);  // the sample name is still missing

@@ -34,6 +34,7 @@ TEMPERATURES = [(25, "degC"), (298.15, "K"), (100, "K"), (-10, "degC")]
 DETECTORS = ["eiger", "pilatus", "eiger 2"]
 WORDS = ["lysozyme", "powder", "calibration", "insulin"]
 TECHNIQUES = ["MX", "SAXS", "XRD"]
+SAMPLES = ["LaB6", "lyso_01"]
 BASE = dtime.datetime(2026, 3, 1, 8, 0, tzinfo=dtime.timezone.utc)
 
 
@@ -52,6 +53,7 @@ class Row:
     keywords: list[str]
     description: str
     start: dtime.datetime | None
+    sample: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def tokens(self) -> set[str]:
@@ -85,6 +87,7 @@ def rows(draw: st.DrawFn) -> list[Row]:
                 keywords=draw(st.lists(st.sampled_from(WORDS[:2]), unique=True, max_size=2)),
                 description=" ".join(draw(st.lists(st.sampled_from(WORDS), max_size=3))),
                 start=None if hour is None else BASE + dtime.timedelta(hours=hour),
+                sample=draw(st.sampled_from([None, *SAMPLES])),
                 metadata=metadata,
             )
         )
@@ -174,7 +177,19 @@ def leaves() -> st.SearchStrategy[tuple[str, Predicate]]:
         return q(f"technique {'!=' if negated else '=='} {value}", lambda r: (value in r.techniques) != negated)
 
     def name_glob(pattern: str) -> tuple[str, Predicate]:
-        return q(f'name ~ "{pattern}"', lambda r: fnmatch.fnmatchcase(r.name, pattern))
+        # The query's negated set is [^...]; fnmatch spells it [!...].
+        return q(f'name ~ "{pattern}"', lambda r: fnmatch.fnmatchcase(r.name, pattern.replace("[^", "[!")))
+
+    def sample(op: str, value: str) -> tuple[str, Predicate]:
+        if op == "exists":
+            return q("exists sample", lambda r: r.sample is not None)
+        if op == "~":
+            return q(f'sample ~ "{value}"', lambda r: r.sample is not None and fnmatch.fnmatchcase(r.sample, value))
+        if op == "!=":
+            return q(f'sample != "{value}"', lambda r: r.sample is not None and r.sample != value)
+        if op == "in":
+            return q(f'sample in ["{value}", nobody]', lambda r: r.sample == value)
+        return q(f'sample == "{value}"', lambda r: r.sample == value)
 
     def text(word: str) -> tuple[str, Predicate]:
         return q(f'text("{word}")', lambda r: word in r.tokens())
@@ -194,7 +209,8 @@ def leaves() -> st.SearchStrategy[tuple[str, Predicate]]:
         st.builds(field_eq, st.just("kind"), st.just("kind"), st.sampled_from(["raw", "processed"]), st.booleans()),
         st.builds(field_eq, st.just("state"), st.just("state"), st.sampled_from(["acquiring", "failed"]), st.booleans()),
         st.builds(technique, st.sampled_from(TECHNIQUES), st.booleans()),
-        st.builds(name_glob, st.sampled_from(["scan_*", "*_00?", "dark_0[01]*", "flat*"])),
+        st.builds(name_glob, st.sampled_from(["scan_*", "*_00?", "dark_0[01]*", "flat*", "*_00[^0-4]", "*[1-3]"])),
+        st.builds(sample, st.sampled_from(["==", "!=", "~", "in", "exists"]), st.sampled_from([*SAMPLES, "ly*", "nobody"])),
         st.builds(text, st.sampled_from(WORDS + ["eiger", "pilatus", "mx"])),
         st.just(q("humidity > 3", lambda r: False)),
     )
@@ -231,12 +247,14 @@ def fresh_catalog(engine: str, postgres_uri: Callable[[], str]) -> Iterator[dt.C
 
 
 def register(cat: dt.Catalog, data: list[Row]) -> None:
+    for name in SAMPLES:
+        cat.add_sample(name=name)
     if not data:
         return
     cat.register_datasets([
         {
             "name": r.name, "kind": r.kind, "state": r.state, "techniques": r.techniques, "keywords": r.keywords,
-            "description": r.description, "start_time": r.start, "metadata": r.metadata,
+            "description": r.description, "start_time": r.start, "metadata": r.metadata, "sample": r.sample,
         }
         for r in data
     ])

@@ -125,6 +125,11 @@ def test_add_schema_takes_a_schema_a_path_or_text_and_is_versioned(catalog: dt.C
     assert [d.field for d in conflict.value.differences] == ["schema scan@1.0"]
     with pytest.raises(dt.NotFound):
         catalog.schema("scan@2")
+    # The catalogue keeps a schema's YAML: one it flattened has none of its own.
+    catalog.add_schema("name: child\nversion: '1'\nextends: scan@1.0\nfields:\n  note: {type: string}\n")
+    with pytest.raises(dt.ValidationError) as flattened:
+        catalog.add_schema(catalog.schema("child"))
+    assert flattened.value.violations[0].field == "schema.source"
 
 
 def test_a_malformed_schema_names_file_line_and_column_and_nothing_is_stored(catalog: dt.Catalog,

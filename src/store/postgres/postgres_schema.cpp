@@ -253,6 +253,7 @@ CREATE TABLE metadata_schema (
     canonical   text COLLATE "C" NOT NULL,
     source      text COLLATE "C" NOT NULL,
     source_name text COLLATE "C" NOT NULL DEFAULT '',
+    parent      text COLLATE "C" NOT NULL DEFAULT '',
     created_by  text COLLATE "C" NOT NULL DEFAULT '',
     created_at  text COLLATE "C" NOT NULL,
     UNIQUE (name, version)

@@ -208,13 +208,21 @@ std::string glob_regex(std::string_view glob) {
             out += ".*";
         } else if (c == '?') {
             out += '.';
-        } else if (c == '[' && glob.find(']', i + 2) != std::string_view::npos) {
+        } else if (c == '[') {
+            // As SQLite's GLOB: '^' first negates ('!' is a member), a ']' first is a member,
+            // and a '[' never closed matches nothing.
             std::size_t j = i + 1;
-            out += '[';
-            if (glob[j] == '^' || glob[j] == '!') out += '^', ++j;
-            if (glob[j] == ']') out += "\\]", ++j;  // a ] first is a member, as in GLOB
-            for (; glob[j] != ']'; ++j) out += glob[j] == '\\' ? std::string("\\\\") : std::string(1, glob[j]);
-            out += ']';
+            std::string set = "[";
+            if (j < glob.size() && glob[j] == '^') set += '^', ++j;
+            if (j < glob.size() && glob[j] == ']') set += "\\]", ++j;
+            for (; j < glob.size() && glob[j] != ']'; ++j) {
+                const char m = glob[j];
+                // Escaped, these cannot start a class ([:alpha:]) or an escape in the regex.
+                if (m == '\\' || m == '[' || m == '^') set += '\\';
+                set += m;
+            }
+            if (j >= glob.size()) return "^[^\\s\\S]$";  // matches nothing
+            out += set + ']';
             i = j;
         } else {
             if (std::string_view(".^$|()+{}[]\\").find(c) != std::string_view::npos) out += '\\';
@@ -810,23 +818,23 @@ void PgTx::insert_schema(const SchemaRow& row) {
     // run its closure again, which then finds the first's row.
     Params p;
     p.add(row.name).add(row.version).add(row.description).add(row.canonical).add(row.source).add(row.source_name);
-    p.add(row.created_by).add(format_time(row.created_at));
+    p.add(row.parent).add(row.created_by).add(format_time(row.created_at));
     conn_.exec_cached(
-        "INSERT INTO metadata_schema (name, version, description, canonical, source, source_name, created_by, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO metadata_schema (name, version, description, canonical, source, source_name, parent, created_by, "
+        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         p);
 }
 
 std::vector<SchemaRow> PgTx::schemas(const std::string& name) {
     const auto r = conn_.exec_cached(
-        "SELECT name, version, description, canonical, source, source_name, created_by, created_at FROM metadata_schema "
-        "WHERE $1 = '' OR name = $1 ORDER BY name, id",
+        "SELECT name, version, description, canonical, source, source_name, parent, created_by, created_at "
+        "FROM metadata_schema WHERE $1 = '' OR name = $1 ORDER BY name, id",
         Params().add(name));
     std::vector<SchemaRow> out;
     for (int i = 0; i < r.rows(); ++i) {
         SchemaRow row{column_string(r, i, 0), column_string(r, i, 1), column_string(r, i, 2), column_string(r, i, 3),
-                      column_string(r, i, 4), column_string(r, i, 5), column_string(r, i, 6), {}};
-        row.created_at = column_time(r, i, 7).value_or(Timestamp{});
+                      column_string(r, i, 4), column_string(r, i, 5), column_string(r, i, 6), column_string(r, i, 7), {}};
+        row.created_at = column_time(r, i, 8).value_or(Timestamp{});
         out.push_back(std::move(row));
     }
     return out;

@@ -272,6 +272,7 @@ CREATE TABLE metadata_schema (
     canonical   TEXT NOT NULL,
     source      TEXT NOT NULL,
     source_name TEXT NOT NULL DEFAULT '',
+    parent      TEXT NOT NULL DEFAULT '',
     created_by  TEXT NOT NULL DEFAULT '',
     created_at  TEXT NOT NULL,
     UNIQUE (name, version)

@@ -692,10 +692,10 @@ void SqliteTx::set_validity(std::int64_t dataset, const std::string& schema, boo
 
 void SqliteTx::insert_schema(const SchemaRow& row) {
     auto st = db_.cached(
-        "INSERT INTO metadata_schema (name, version, description, canonical, source, source_name, created_by, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO metadata_schema (name, version, description, canonical, source, source_name, parent, created_by, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st->bind(1, row.name).bind(2, row.version).bind(3, row.description).bind(4, row.canonical).bind(5, row.source);
-    st->bind(6, row.source_name).bind(7, row.created_by).bind(8, format_time(row.created_at));
+    st->bind(6, row.source_name).bind(7, row.parent).bind(8, row.created_by).bind(9, format_time(row.created_at));
     try {
         st->exec();
     } catch (const sqlite::Failure& e) {
@@ -707,14 +707,14 @@ void SqliteTx::insert_schema(const SchemaRow& row) {
 
 std::vector<SchemaRow> SqliteTx::schemas(const std::string& name) {
     auto st = db_.cached(
-        "SELECT name, version, description, canonical, source, source_name, created_by, created_at FROM metadata_schema "
-        "WHERE ?1 = '' OR name = ?1 ORDER BY name, id");
+        "SELECT name, version, description, canonical, source, source_name, parent, created_by, created_at "
+        "FROM metadata_schema WHERE ?1 = '' OR name = ?1 ORDER BY name, id");
     st->bind(1, name);
     std::vector<SchemaRow> out;
     while (st->step()) {
         SchemaRow r{st->column_text(0), st->column_text(1), st->column_text(2), st->column_text(3),
-                    st->column_text(4), st->column_text(5), st->column_text(6), {}};
-        r.created_at = column_time(*st, 7).value_or(Timestamp{});
+                    st->column_text(4), st->column_text(5), st->column_text(6), st->column_text(7), {}};
+        r.created_at = column_time(*st, 8).value_or(Timestamp{});
         out.push_back(std::move(r));
     }
     return out;
