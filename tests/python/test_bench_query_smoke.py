@@ -1,6 +1,7 @@
 """The metadata query benchmark (bench/bench_query.cpp) runs end to end on both engines, tiny:
-it builds its catalogue, checks that the full scan finds exactly what the library finds, and
-reports its ratios; a baseline that disagrees fails the run.
+it builds its catalogue, checks that the full scan finds exactly what the library finds, shows
+the library's own plan (Catalog::explain) beside the baseline's, and reports its ratios; a
+baseline that disagrees fails the run.
 
 Only that it runs, checks and reports is asserted. Times on a shared machine are noise at this
 size (a full scan of 20,000 rows is no slower than an index lookup), so no assertion here
@@ -40,6 +41,19 @@ def number_after(label: str, text: str) -> float:
     return float(found.group(1))
 
 
+def plan_after(heading: str, shape: str, text: str) -> str:
+    """The plan printed under `heading` for `shape`: its indented lines."""
+    block = text.split(f"\n{shape}: `", 1)[1]
+    lines = block.split(f"\n  {heading}:\n", 1)[1].splitlines()
+    plan = []
+    for line in lines:
+        if not line.startswith("    "):
+            break
+        plan.append(line.strip())
+    assert plan, f"no plan under {heading!r} for {shape!r}:\n{text}"
+    return "\n".join(plan)
+
+
 def engine_args(engine: str, request: pytest.FixtureRequest) -> list[str]:
     if engine == "sqlite":
         return []
@@ -60,8 +74,24 @@ def test_query_benchmark_checks_answers_and_reports(engine: str, request: pytest
         assert int(found.group(2)) > 0
         assert number_after(f"{shape} ratio scan/count:", out) > 0
         assert number_after(f"{shape} ratio scan/find:", out) > 0
-    # The baseline's plan reads dataset_metadata in full; the library's query uses an index.
-    assert ("SCAN dataset_metadata" if engine == "sqlite" else "Seq Scan on dataset_metadata") in out
+    library = {shape: plan_after("plan of the library's query (Catalog::explain)", shape, out) for shape in SHAPES}
+    baseline = {shape: plan_after("plan of the baseline", shape, out) for shape in SHAPES}
+    for shape in SHAPES:
+        # The baseline reads dataset_metadata in full.
+        assert ("SCAN dataset_metadata" if engine == "sqlite" else "Seq Scan on dataset_metadata") in baseline[shape]
+    if engine == "sqlite":
+        # The plan is the library's SQL as it is now: the range drives through the (key, SI value)
+        # index, and the string is looked up per dataset by primary key.
+        for shape in SHAPES:
+            assert "USING INDEX dataset_metadata_si" in library[shape], library[shape]
+            assert "SCAN dataset_metadata" not in library[shape], library[shape]
+        assert "SEARCH m USING PRIMARY KEY (dataset_id=? AND key_id=?)" in library["string and range"]
+    else:
+        # Catalog::explain's plain EXPLAIN carries the planner's estimates, the baseline's has none:
+        # the library's plan is the library's, not one the benchmark asked for.
+        for shape in SHAPES:
+            assert "dataset_metadata" in library[shape] and "(cost=" in library[shape], library[shape]
+            assert "cost=" not in baseline[shape], baseline[shape]
 
     name = "query" if engine == "sqlite" else "query-postgres"
     text = docs.read_text(encoding="utf-8")
@@ -71,6 +101,9 @@ def test_query_benchmark_checks_answers_and_reports(engine: str, request: pytest
     for shape in SHAPES:
         assert re.search(rf"^\| {shape}: [0-9,]+ datasets \| full scan \(the baseline\) \|", text, re.MULTILINE), text
     assert text.count("| | `count_datasets` |") == 2 and text.count("| | `find_datasets` |") == 2
+    assert "`DatasetQuery::matching(...)`" in text and "for reference" not in text
+    for shape in SHAPES:
+        assert f"  {shape}, the library (`Catalog::explain`):" in text and f"  {shape}, the baseline:" in text
 
 
 def test_a_baseline_that_finds_other_datasets_fails_the_run(engine: str, request: pytest.FixtureRequest,
