@@ -30,8 +30,8 @@ def write_processed_file(path: str | os.PathLike[str], catalog: datatrail._core.
     :param long_name: the signal's ``@long_name``, a label for plots
     :param signal_name: the signal's name in NXdata
     :param raw_file: the raw dataset's NeXus file, linked when given
-    :raises ValidationError: for bad input, naming each field (``signal.dtype``, ``data.signal.shape``,
-        ``data.axes[0].values[3]`` ...); nothing is written
+    :raises ValidationError: for bad input, naming each field (``signal.dtype``, ``signal.shape``,
+        ``axes['q'][3]`` ...); nothing is written
     :raises NotFound: for an unknown dataset
     :raises NexusError: when HDF5 fails, naming the file and object; no file is left behind
     """
@@ -53,8 +53,8 @@ def write_raw_file(path: str | os.PathLike[str], catalog: datatrail._core.Catalo
     :param units: the signal's ``@units`` (UDUNITS form: ``"counts"``)
     :param long_name: the signal's ``@long_name``, a label for plots
     :param signal_name: the signal's name in NXdata
-    :raises ValidationError: for bad input, naming each field (``signal.dtype``, ``data.signal.shape``,
-        ``data.axes[0].values[3]`` ...); nothing is written
+    :raises ValidationError: for bad input, naming each field (``signal.dtype``, ``signal.shape``,
+        ``axes['q'][3]`` ...); nothing is written
     :raises NotFound: for an unknown dataset
     :raises NexusError: when HDF5 fails, naming the file and object; no file is left behind
     """

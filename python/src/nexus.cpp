@@ -170,6 +170,36 @@ WriteArgs to_write_args(const PathArg& path, const DatasetRef& dataset, const Ar
     return args;
 }
 
+// The C++ checks name fields after NexusData ("data.signal.shape", "data.axes[1].values"); a
+// Python caller gave `signal`, `axes` and `signal_name`, so the names are put in those terms.
+std::string python_field(const std::string& field, const WriteArgs& args) {
+    const auto starts = [&](std::string_view prefix) { return field.rfind(prefix, 0) == 0; };
+    if (starts("data.signal_name")) return "signal_name" + field.substr(16);
+    if (starts("data.signal.")) return "signal" + field.substr(11);
+    if (starts("data.axes[")) {
+        const auto close = field.find(']');
+        const auto index = std::stoul(field.substr(10, close - 10));
+        std::string rest = field.substr(close + 1);
+        if (rest.rfind(".values", 0) == 0) rest.erase(0, 7);
+        const std::string name = index < args.data.axes.size() ? args.data.axes[index].name : std::to_string(index);
+        return "axes[" + repr_str(name) + "]" + rest;
+    }
+    if (starts("data.axes")) return "axes" + field.substr(9);
+    return field;
+}
+
+// Runs a write with the GIL released; a ValidationError comes back with Python's field names.
+template <class F>
+void write_without_gil(const CatalogHandle& catalog, const WriteArgs& args, F&& write) {
+    try {
+        without_gil(catalog, std::forward<F>(write));
+    } catch (const ValidationError& e) {
+        auto violations = e.violations();
+        for (auto& v : violations) v.field = python_field(v.field, args);
+        throw ValidationError(std::move(violations));
+    }
+}
+
 constexpr const char* params_doc = R"doc(
 :param path: the file to write; replaced only when the new one is complete
 :param catalog: the catalogue that holds the dataset
@@ -184,8 +214,8 @@ constexpr const char* params_doc = R"doc(
 :param signal_name: the signal's name in NXdata
 )doc";
 
-constexpr const char* raises_doc = R"doc(:raises ValidationError: for bad input, naming each field (``signal.dtype``, ``data.signal.shape``,
-    ``data.axes[0].values[3]`` ...); nothing is written
+constexpr const char* raises_doc = R"doc(:raises ValidationError: for bad input, naming each field (``signal.dtype``, ``signal.shape``,
+    ``axes['q'][3]`` ...); nothing is written
 :raises NotFound: for an unknown dataset
 :raises NexusError: when HDF5 fails, naming the file and object; no file is left behind
 )doc";
@@ -207,7 +237,8 @@ its own copy; both work in one process, but close a file in one before opening i
         [](const PathArg& path, const CatalogHandle& catalog, const DatasetRef& dataset, const ArrayArg& signal,
            const AxesArg& axes, const std::string& units, const std::string& long_name, const std::string& signal_name) {
             const WriteArgs args = to_write_args(path, dataset, signal, axes, units, long_name, signal_name, nullptr);
-            without_gil(catalog, [&](const Catalog& cat) { write_raw_file(args.path, cat, args.pid, args.data); });
+            write_without_gil(catalog, args,
+                              [&](const Catalog& cat) { write_raw_file(args.path, cat, args.pid, args.data); });
         },
         py::arg("path"), py::arg("catalog"), py::arg("dataset"), py::arg("signal"), py::kw_only(),
         py::arg_v("axes", py::none(), "None"), py::arg("units") = "", py::arg("long_name") = "",
@@ -225,7 +256,7 @@ paths its schema names (the rest under ``/entry/metadata``), and the signal and 
            const AxesArg& axes, const std::string& units, const std::string& long_name, const std::string& signal_name,
            const OptPathArg& raw_file) {
             const WriteArgs args = to_write_args(path, dataset, signal, axes, units, long_name, signal_name, &raw_file);
-            without_gil(catalog, [&](const Catalog& cat) {
+            write_without_gil(catalog, args, [&](const Catalog& cat) {
                 write_processed_file(args.path, cat, args.pid, args.data, args.raw_file);
             });
         },

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <thread>
 
 using namespace datatrail;
 namespace fs = std::filesystem;
@@ -504,6 +505,39 @@ TEST_CASE("a raw_file that is not a NeXus file with /entry/data is refused") {
     Reader r(f.dir / "out.nxs");
     CHECK(r.text("/entry/process_1/program") == "step");
     CHECK(!r.has("/entry/raw"));
+}
+
+TEST_CASE("threads write files at once from one catalogue, and each error stays with its thread") {
+    Facility f;
+    constexpr int threads = 4;
+    std::vector<std::thread> workers;
+    std::vector<std::string> errors(threads);
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            try {
+                for (int i = 0; i < 5; ++i) {
+                    write_raw_file(f.dir / ("t" + std::to_string(t) + "_" + std::to_string(i) + ".nxs"), f.cat, f.scan.pid,
+                                   f.raw_data());
+                    // A failing write in the middle: its HDF5 error must not leak into the next write.
+                    try {
+                        write_raw_file(f.dir / "missing-folder" / "x.nxs", f.cat, f.scan.pid, f.raw_data());
+                    } catch (const NexusError&) {
+                    }
+                }
+            } catch (const std::exception& e) {
+                errors[static_cast<std::size_t>(t)] = e.what();
+            }
+        });
+    }
+    for (auto& w : workers) w.join();
+    for (const auto& e : errors) CHECK(e == "");
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(f.dir.path())) {
+        ++files;
+        Reader r(entry.path());
+        CHECK(r.numbers("/entry/data/data")[23] == 69.0);
+    }
+    CHECK(files == threads * 5);
 }
 
 TEST_SUITE_BEGIN("core");
