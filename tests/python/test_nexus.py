@@ -178,6 +178,7 @@ def test_every_standard_dtype_is_written_as_it_is(catalog: dt.Catalog, tmp_path:
     scan = catalog.register_dataset("scan")
     values = (np.arange(12) % 7).astype(dtype).reshape(3, 4)
     dt.nexus.write_raw_file(tmp_path / "x.nxs", catalog, scan.pid, values, units="counts")
+    check_file(tmp_path / "x.nxs")
     with h5py.File(tmp_path / "x.nxs", "r") as f:
         back = f["entry/data/data"]
         assert back.dtype == np.dtype(dtype)
@@ -193,6 +194,7 @@ def test_arrays_in_any_memory_order_are_written_in_c_order(catalog: dt.Catalog, 
     scan = catalog.register_dataset("scan")
     values = view(np.arange(4 * 6, dtype=np.float32).reshape(4, 6))
     dt.nexus.write_raw_file(tmp_path / "x.nxs", catalog, scan, values, units="counts")
+    check_file(tmp_path / "x.nxs")
     with h5py.File(tmp_path / "x.nxs", "r") as f:
         np.testing.assert_array_equal(f["entry/data/data"][()], np.ascontiguousarray(values))
 
@@ -349,6 +351,7 @@ def test_a_failed_write_keeps_the_previous_file(catalog: dt.Catalog, tmp_path: P
     dt.nexus.write_raw_file(path, catalog, scan, np.arange(3.0), units="counts")
     with pytest.raises(dt.ValidationError):
         dt.nexus.write_raw_file(path, catalog, scan, np.zeros((0,)))
+    check_file(path)
     with h5py.File(path, "r") as f:
         np.testing.assert_array_equal(f["entry/data/data"][()], np.arange(3.0))
     assert files_in(tmp_path) == ["x.nxs"]
@@ -375,3 +378,17 @@ print("ok", h5py.version.hdf5_version)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok")
     assert result.stderr == ""  # HDF5's automatic error printing stays off
+
+
+def test_a_dimension_without_an_axis_is_a_dot_in_axes(catalog: dt.Catalog, tmp_path: Path) -> None:
+    scan = catalog.register_dataset("scan")
+    x = np.array([0.5, 1.5, 2.5], dtype=np.float32)
+    dt.nexus.write_raw_file(tmp_path / "x.nxs", catalog, scan, np.ones((2, 3)), units="counts",
+                            axes={"frame": None, "x": (x, "mm", "position")})
+    check_file(tmp_path / "x.nxs")
+    with h5py.File(tmp_path / "x.nxs", "r") as f:
+        data = f["entry/data"]
+        assert list(data.attrs["axes"]) == [".", "x"]
+        assert data.attrs["x_indices"] == 1 and "frame_indices" not in data.attrs and "frame" not in data
+        assert data["x"].dtype == np.float32
+        assert (data["x"].attrs["units"], data["x"].attrs["long_name"]) == ("mm", "position")
