@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace datatrail::nexus::h5 {
@@ -19,12 +20,13 @@ ErrorSilencer::~ErrorSilencer() {
 
 namespace {
 
-herr_t collect_error(unsigned n, const H5E_error2_t* e, void* out) {
+herr_t collect_error(unsigned, const H5E_error2_t* e, void* out) {
     auto& messages = *static_cast<std::vector<std::string>*>(out);
     std::string text = e->desc ? e->desc : "";
     if (e->func_name && *e->func_name) text = fmt::format("{} ({})", text, e->func_name);
+    std::replace(text.begin(), text.end(), '\n', ' ');  // HDF5 puts ctime()'s newline in some
+    // The innermost few say what went wrong; the rest is the call chain down to them.
     if (!text.empty() && messages.size() < 8) messages.push_back(std::move(text));
-    (void)n;
     return 0;
 }
 

@@ -2,8 +2,9 @@
 // RAII over the HDF5 C API, private to the library. Every hid_t is owned by exactly one move-only
 // Handle that closes it in its destructor (nothrow); every call that can fail goes through a
 // checked wrapper that turns HDF5's error stack into a NexusError naming the file and the object.
-// Only explicitly versioned HDF5 functions are used: Debian's library maps the unversioned macros
-// to the 1.8 API.
+// Where HDF5 has numbered versions of a function, the number is written out (H5Dcreate2, H5Ewalk2):
+// Debian's library maps the unnumbered macros to the 1.8 API, and H5O_info structs, whose layout
+// differs between 1.10 and 1.12, are avoided altogether.
 #include <datatrail/error.hpp>
 
 #include <hdf5.h>
