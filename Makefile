@@ -18,7 +18,7 @@
 #   bench-postgres                        the PostgreSQL benchmarks (registration, lineage, metadata
 #                                         query, writers on both engines, merge), against
 #                                         DATATRAIL_TEST_POSTGRES
-#   stubs     <- python                   regenerate python/datatrail/_core.pyi and units.pyi
+#   stubs     <- python                   regenerate python/datatrail/_core.pyi, units.pyi and nexus.pyi
 #   clean                                 remove build/ and .venv
 
 SHELL := /bin/bash
@@ -155,8 +155,8 @@ bench-postgres:
 	$(VENV_PY) bench/bench_merge.py $(BENCH_FLAGS)
 
 # pybind11-stubgen writes <out>/datatrail/<module>.pyi for each module: the extension and its
-# units submodule (registered as datatrail.units).
-STUB_MODULES := _core units
+# units and nexus submodules (registered as datatrail.units and datatrail.nexus).
+STUB_MODULES := _core units nexus
 stubs: python
 	rm -rf $(STUBS_OUT)
 	$(VENV)/bin/pybind11-stubgen $(addprefix datatrail.,$(STUB_MODULES)) $(STUBGEN_FLAGS) -o $(STUBS_OUT)

@@ -13,6 +13,7 @@
 #include <datatrail/lineage.hpp>
 #include <datatrail/merge.hpp>
 #include <datatrail/metadata.hpp>
+#include <datatrail/nexus.hpp>
 #include <datatrail/pid.hpp>
 #include <datatrail/prov.hpp>
 #include <datatrail/query.hpp>

@@ -64,6 +64,7 @@ from ._core import (
     network_file_system_name,
     new_pid,
     new_ulid,
+    nexus,
     parse_conditions,
     parse_query,
     parse_schema,
@@ -81,9 +82,10 @@ from ._quantity import Quantity
 
 __version__: str = _core.__version__
 
-# The units submodule lives in the extension; registering it makes `import datatrail.units` and
+# The units and nexus submodules live in the extension; registering them makes `import datatrail.units` and
 # `from datatrail.units import convert` work as they would for a package module.
 _sys.modules.setdefault(__name__ + ".units", units)
+_sys.modules.setdefault(__name__ + ".nexus", nexus)
 
 __all__ = [
     "Activity",
@@ -138,6 +140,7 @@ __all__ = [
     "network_file_system_name",
     "new_pid",
     "new_ulid",
+    "nexus",
     "parse_conditions",
     "parse_query",
     "parse_schema",

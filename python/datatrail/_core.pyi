@@ -1,19 +1,20 @@
 """
 The compiled core of datatrail: the catalogue, its records, provenance (agents, activities,
-lineage graphs and their PROV exports), metadata conversion, units, file-system checks and the
-error classes.
+lineage graphs and their PROV exports), metadata conversion, units, file-system checks, NeXus
+files and the error classes.
 Import :mod:`datatrail` instead; it re-exports all of this.
 """
 from __future__ import annotations
 import collections.abc
 import datatrail._activity
 import datatrail._quantity
+from datatrail import nexus
 from datatrail import units
 import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'Schema', 'SchemaField', 'SchemaReport', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'load_schema', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'parse_conditions', 'parse_query', 'parse_schema', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'Schema', 'SchemaField', 'SchemaReport', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'load_schema', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'nexus', 'parse_conditions', 'parse_query', 'parse_schema', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.

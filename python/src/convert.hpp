@@ -380,3 +380,5 @@ void init_catalog_provenance(pybind11::module_& m);
 // Catalog.merge_from and its report.
 void init_merge(pybind11::module_& m);
 void init_file_system(pybind11::module_& m);
+// The datatrail.nexus submodule: NeXus files from the catalogue.
+void init_nexus(pybind11::module_& m);

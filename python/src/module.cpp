@@ -8,8 +8,8 @@ namespace py = pybind11;
 PYBIND11_MODULE(_core, m) {
     m.doc() = R"doc(
 The compiled core of datatrail: the catalogue, its records, provenance (agents, activities,
-lineage graphs and their PROV exports), metadata conversion, units, file-system checks and the
-error classes.
+lineage graphs and their PROV exports), metadata conversion, units, file-system checks, NeXus
+files and the error classes.
 Import :mod:`datatrail` instead; it re-exports all of this.
 )doc";
     m.attr("__version__") = datatrail::version;
@@ -37,4 +37,5 @@ Import :mod:`datatrail` instead; it re-exports all of this.
     init_catalog_provenance(m);
     init_merge(m);
     init_file_system(m);
+    init_nexus(m);
 }

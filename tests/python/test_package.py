@@ -48,7 +48,7 @@ def test_units_submodule_imports() -> None:
 
 @pytest.mark.skipif(shutil.which("pybind11-stubgen") is None and not (Path(sys.executable).parent / "pybind11-stubgen").exists(),
                     reason="pybind11-stubgen is in the test extra; install with pip install '.[test]'")
-@pytest.mark.parametrize("module", ["_core", "units"])
+@pytest.mark.parametrize("module", ["_core", "units", "nexus"])
 def test_committed_stubs_match_the_built_module(module: str, tmp_path: Path) -> None:
     # The same command as `make stubs`; a difference means a stub drifted from the bindings.
     stubgen = Path(sys.executable).parent / "pybind11-stubgen"
@@ -64,3 +64,4 @@ def test_the_installed_package_ships_stubs_and_py_typed() -> None:
     assert (package / "py.typed").exists()
     assert (package / "_core.pyi").exists()
     assert (package / "units.pyi").exists()
+    assert (package / "nexus.pyi").exists()
