@@ -212,7 +212,8 @@ constexpr std::string_view usage =
     "                 (default: $DATATRAIL_TEST_POSTGRES, which scripts/with-postgres.sh sets)\n"
     "  --datasets N   datasets registered per run (default 20000)\n"
     "  --batch B      datasets per register_datasets call, one transaction each (default 1000)\n"
-    "  --repeat R     rounds; in each, every side runs once, the order rotated; medians reported (default 5)\n"
+    "  --repeat R     rounds; in each, every side runs once, the order reversed every other round;\n"
+    "                 medians reported (default 7)\n"
     "  --single N     datasets registered one per call by (a1) and (b1) (default 1000, at most --datasets)\n"
     "  --only SIDE    run one side only, for a profiler: `with` the schema (a), `without` (b), the `check`\n"
     "                 alone, `with-single` (a1) or `without-single` (b1); no ratio, no docs\n"
@@ -233,7 +234,7 @@ struct Options {
     std::string uri;
     std::size_t datasets = 20000;
     std::size_t batch = 1000;
-    std::size_t repeat = 5;
+    std::size_t repeat = 7;
     std::size_t single = 1000;
     std::optional<Side> only;
     bool write_docs = false;
@@ -677,11 +678,6 @@ std::vector<double> walls(const std::vector<Seconds>& v) {
     for (const auto& s : v) out.push_back(s.wall);
     return out;
 }
-std::vector<double> cpus(const std::vector<Seconds>& v) {
-    std::vector<double> out;
-    for (const auto& s : v) out.push_back(s.cpu);
-    return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Describing the run
@@ -797,26 +793,51 @@ void write_section(const fs::path& path, const std::string& section) {
     if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
 }
 
+// A side's rate against its baseline's, round by round: each round runs the two one after the
+// other, so a slow spell of the shared machine mostly falls on both. The median of these ratios is
+// the one reported; a ratio of the median rates can pair a fast run with a slow one.
+std::vector<double> round_ratios(const std::vector<Seconds>& with, const std::vector<Seconds>& without,
+                                 double Seconds::*clock = &Seconds::wall) {
+    std::vector<double> out;
+    for (std::size_t r = 0; r < with.size() && r < without.size(); ++r)
+        out.push_back(without[r].*clock / with[r].*clock);
+    return out;
+}
+
 struct Summary {
     double with_s, without_s, check_s;  // wall-clock medians
-    double ratio, cpu_ratio, check_share, extra_s;
-    double single_with_s, single_without_s, single_ratio, single_cpu_ratio;  // one dataset per call
+    double ratio, ratio_of_medians, cpu_ratio, check_share, extra_s;
+    double single_with_s, single_without_s, single_ratio, single_ratio_of_medians, single_cpu_ratio, single_extra_s;
 };
 
 Summary summarise(const Times& t) {
+    const auto extra = [](const std::vector<Seconds>& with, const std::vector<Seconds>& without) {
+        std::vector<double> d;
+        for (std::size_t r = 0; r < with.size() && r < without.size(); ++r) d.push_back(with[r].wall - without[r].wall);
+        return median(d);
+    };
     Summary s{};
     s.with_s = median(walls(t.with_schema));
     s.without_s = median(walls(t.without_schema));
     s.check_s = median(walls(t.check));
-    s.ratio = s.without_s / s.with_s;  // rate(a) / rate(b) for the same N
-    s.cpu_ratio = median(cpus(t.without_schema)) / median(cpus(t.with_schema));
+    s.ratio = median(round_ratios(t.with_schema, t.without_schema));  // rate(a) / rate(b) for the same N
+    s.ratio_of_medians = s.without_s / s.with_s;
+    s.cpu_ratio = median(round_ratios(t.with_schema, t.without_schema, &Seconds::cpu));
     s.check_share = s.check_s / s.with_s;
-    s.extra_s = s.with_s - s.without_s;
+    s.extra_s = extra(t.with_schema, t.without_schema);
     s.single_with_s = median(walls(t.single_with));
     s.single_without_s = median(walls(t.single_without));
-    s.single_ratio = s.single_without_s / s.single_with_s;
-    s.single_cpu_ratio = median(cpus(t.single_without)) / median(cpus(t.single_with));
+    s.single_ratio = median(round_ratios(t.single_with, t.single_without));
+    s.single_ratio_of_medians = s.single_without_s / s.single_with_s;
+    s.single_cpu_ratio = median(round_ratios(t.single_with, t.single_without, &Seconds::cpu));
+    s.single_extra_s = extra(t.single_with, t.single_without);
     return s;
+}
+
+std::string listed(const std::vector<double>& v) {
+    std::string out;
+    for (const double x : v) out += fmt::format("{}{:.2f}", out.empty() ? "" : ", ", x);
+    return out;
 }
 
 std::string per_run(const std::vector<Seconds>& v, std::size_t n) {
@@ -841,7 +862,7 @@ std::string docs_section(const Run& run) {
 
     t += fmt::format(
         "Registering {} raw datasets with `Catalog::register_datasets` in batches of {} (one call and one "
-        "transaction each) into a fresh {}, (a) with `Dataset::schema` naming a strict schema of 20 fields (below: "
+        "transaction each) into a fresh {}, (a) with `Dataset::schema` naming a strict schema of 20 fields ({}: "
         "floats with a `unit:` and bounds written in other units, integers with ranges and an allowed list, an enum, "
         "strings with a pattern, a datetime, two bools, a numeric array with a shape, two `dimension:` fields; 18 "
         "required, 2 with a default), against (b) the same datasets without a schema. Each dataset gives 20 values: 18 "
@@ -854,6 +875,7 @@ std::string docs_section(const Run& run) {
         "schema, added before the clock starts. No files.\n\n",
         thousands(n), thousands(static_cast<double>(o.batch)),
         pg ? "PostgreSQL database per side and run" : "catalogue file per side and run",
+        pg ? "shown in the SQLite section" : "below",
         thousands(static_cast<double>(run.converted_values)),
         thousands(static_cast<double>(run.unit_values)),
         100.0 * static_cast<double>(run.converted_values) / static_cast<double>(run.unit_values));
@@ -892,13 +914,26 @@ std::string docs_section(const Run& run) {
     t += fmt::format("- (a1) and (b1) register the first {} of the datasets, one `register_datasets` call (and "
                      "transaction) each, into fresh catalogues too.\n",
                      thousands(n1));
-    t += fmt::format("- Wall-clock medians of {} rounds in one process; in each round every side runs once, in an "
-                     "order rotated from round to round, so all share the machine's noise. Per run (datasets/s): (a) "
-                     "{}; (b) {}; the check alone {}; (a1) {}; (b1) {}.\n",
+    t += fmt::format("- Wall-clock times of {} rounds in one process. In each round every side runs once, (a) right "
+                     "before or after (b) and (a1) right before or after (b1), the order reversed every other round, "
+                     "so that a slow spell of the shared machine mostly falls on both sides of a ratio. Rates are medians; a "
+                     "ratio is the median of the rounds' ratios. Per run (datasets/s): (a) {}; (b) {}; the check "
+                     "alone {}; (a1) {}; (b1) {}.\n",
                      o.repeat, per_run(run.times.with_schema, o.datasets),
                      per_run(run.times.without_schema, o.datasets),
                      per_run(run.times.check, o.datasets), per_run(run.times.single_with, o.single),
                      per_run(run.times.single_without, o.single));
+    t += fmt::format("- The rounds' ratios: batched {}; one per call {}. The ratios of the median rates: {:.2f} and "
+                     "{:.2f}.\n",
+                     listed(round_ratios(run.times.with_schema, run.times.without_schema)),
+                     listed(round_ratios(run.times.single_with, run.times.single_without)), s.ratio_of_medians,
+                     s.single_ratio_of_medians);
+    if (s.ratio > 1) {
+        const auto r = round_ratios(run.times.with_schema, run.times.without_schema);
+        t += fmt::format("- (a) does all that (b) does and checks besides, so a batched ratio above 1 is the machine's "
+                         "noise, which spread the rounds' ratios from {:.2f} to {:.2f}.\n",
+                         *std::min_element(r.begin(), r.end()), *std::max_element(r.begin(), r.end()));
+    }
     t += fmt::format("- By the benchmark process's CPU time instead of wall-clock time the ratios are {:.2f} (batched) "
                      "and {:.2f} (one per call){}.\n",
                      s.cpu_ratio, s.single_cpu_ratio,
@@ -908,13 +943,14 @@ std::string docs_section(const Run& run) {
     const double check_us = 1e6 * s.check_s / n;
     if (s.extra_s > 0)
         t += fmt::format("- Batched, the schema adds {:.2f} s to (a) ({:.1f} µs per dataset); the check alone takes "
-                         "{:.2f} s ({:.1f} µs per dataset), {:.0f}% of what the schema adds.\n",
+                         "{:.2f} s ({:.1f} µs per dataset), {:.0f}% of what the schema adds by wall clock (the "
+                         "median of the rounds' differences, noisier than either side).\n",
                          s.extra_s, 1e6 * s.extra_s / n, s.check_s, check_us, 100 * s.check_s / s.extra_s);
     else
         t += fmt::format("- Batched, (a) was no slower than (b) in this run: the check alone ({:.2f} s, {:.1f} µs per "
                          "dataset) is within the runs' noise.\n",
                          s.check_s, check_us);
-    const double per_call_us = 1e6 * (s.single_with_s - s.single_without_s) / n1;
+    const double per_call_us = 1e6 * s.single_extra_s / n1;
     t += fmt::format("- One dataset per call, the schema adds {:.0f} µs per call, of which the check explains {:.1f} "
                      "µs.",
                      per_call_us, check_us);
@@ -930,7 +966,9 @@ std::string docs_section(const Run& run) {
              "three patterns, conversions) and copying the dataset's metadata into the check's result 18%; finding "
              "the schema, once per call of 1,000 datasets, 12%; the inserts cost the same on both sides.";
     t += "\n";
-    t += "\nThe schema, as the benchmark writes it:\n\n```yaml\n" + std::string(schema_yaml) + "```\n\n";
+    // The SQLite section shows the schema; the PostgreSQL one, which follows it, refers to it.
+    t += pg ? "\nThe schema is the one shown in the SQLite section above.\n\n"
+            : "\nThe schema, as the benchmark writes it:\n\n```yaml\n" + std::string(schema_yaml) + "```\n\n";
     t += fmt::format("Reproduce with `make bench`; on its own, `{}` (`--help` for the options). Regenerate this "
                      "section with `--write-docs`.\n",
                      command);
@@ -984,13 +1022,15 @@ int run(const Options& o) {
     };
     const auto single_with = first(with), single_without = first(without);
 
+    // Each pair to compare runs back to back; every other round in the reverse order, so neither
+    // side of a pair always goes first.
     const Side order[] = {Side::with_schema, Side::without_schema, Side::check, Side::single_with,
                           Side::single_without};
     constexpr std::size_t sides = std::size(order);
     auto& t = result.times;
     for (std::size_t r = 0; r < o.repeat; ++r) {
         for (std::size_t k = 0; k < sides; ++k) {
-            const Side side = order[(r + k) % sides];
+            const Side side = order[r % 2 ? sides - 1 - k : k];
             if (o.only && side != *o.only) continue;
             switch (side) {
                 case Side::with_schema:
@@ -1025,20 +1065,22 @@ int run(const Options& o) {
 
     const auto s = summarise(t);
     const double n = static_cast<double>(o.datasets);
-    fmt::print("medians of {} rounds (wall clock):\n", o.repeat);
+    fmt::print("medians of {} rounds (wall clock; ratios: the median of the rounds' ratios):\n", o.repeat);
     fmt::print("  (a) with schema:    {} datasets/s ({:.3f} s)\n", thousands(n / s.with_s), s.with_s);
     fmt::print("  (b) without schema: {} datasets/s ({:.3f} s)\n", thousands(n / s.without_s), s.without_s);
     fmt::print("  check_dataset alone: {} datasets/s ({:.3f} s), {:.0f}% of (a)'s time\n", thousands(n / s.check_s),
                s.check_s, 100 * s.check_share);
     fmt::print("  (a) - (b): {:.3f} s, {:.1f} us per dataset\n", s.extra_s, 1e6 * s.extra_s / n);
-    fmt::print("  ratio by CPU time: {:.2f}\n", s.cpu_ratio);
+    fmt::print("  rounds' ratios: {}; ratio of the median rates {:.2f}; by CPU time {:.2f}\n",
+               listed(round_ratios(t.with_schema, t.without_schema)), s.ratio_of_medians, s.cpu_ratio);
     const double n1 = static_cast<double>(o.single);
     fmt::print("  one dataset per call, {} datasets:\n", o.single);
     fmt::print("    (a1) with schema:    {} datasets/s ({:.3f} s)\n", thousands(n1 / s.single_with_s), s.single_with_s);
     fmt::print("    (b1) without schema: {} datasets/s ({:.3f} s)\n", thousands(n1 / s.single_without_s),
                s.single_without_s);
-    fmt::print("    (a1) - (b1): {:.1f} us per call; ratio by CPU time {:.2f}\n",
-               1e6 * (s.single_with_s - s.single_without_s) / n1, s.single_cpu_ratio);
+    fmt::print("    (a1) - (b1): {:.1f} us per call\n", 1e6 * s.single_extra_s / n1);
+    fmt::print("    rounds' ratios: {}; ratio of the median rates {:.2f}; by CPU time {:.2f}\n",
+               listed(round_ratios(t.single_with, t.single_without)), s.single_ratio_of_medians, s.single_cpu_ratio);
     fmt::print("  one dataset per call: ratio rate(a1)/rate(b1): {:.2f} (target >= {}: {})\n", s.single_ratio,
                ratio_target, s.single_ratio >= ratio_target ? "met" : "not met");
     fmt::print("ratio rate(a)/rate(b): {:.2f} (target >= {}: {})\n", s.ratio, ratio_target,
