@@ -16,7 +16,7 @@
 #   bench     <- cpp python               every benchmark: SQLite ones, then bench-postgres under
 #                                         scripts/with-postgres.sh (one throwaway server)
 #   bench-postgres                        the PostgreSQL benchmarks (registration, lineage, metadata
-#                                         query, writers on both engines, merge), against
+#                                         query, schema check, writers on both engines, merge), against
 #                                         DATATRAIL_TEST_POSTGRES
 #   stubs     <- python                   regenerate python/datatrail/_core.pyi, units.pyi and nexus.pyi
 #   clean                                 remove build/ and .venv
@@ -135,7 +135,7 @@ typecheck: python
 demo: python
 	$(VENV_PY) examples/quickstart.py
 
-# BENCH_FLAGS is passed to every Python benchmark and to bench_query: `make bench
+# BENCH_FLAGS is passed to every Python benchmark and to bench_query and bench_schema: `make bench
 # BENCH_FLAGS=--write-docs` rewrites each one's section of docs/benchmarks.md from this run.
 BENCH_FLAGS ?=
 
@@ -144,6 +144,7 @@ bench: cpp python
 	$(VENV_PY) bench/bench_register.py $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_lineage.py $(BENCH_FLAGS)
 	$(BUILD_CPP)/bench/bench_query $(BENCH_FLAGS)
+	$(BUILD_CPP)/bench/bench_schema $(BENCH_FLAGS)
 	bash scripts/with-postgres.sh $(MAKE) --no-print-directory bench-postgres
 
 # Builds nothing, so that `bench` can run it under one server once everything is built.
@@ -151,6 +152,7 @@ bench-postgres:
 	$(VENV_PY) bench/bench_register.py --engine postgres $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_lineage.py --engine postgres $(BENCH_FLAGS)
 	$(BUILD_CPP)/bench/bench_query --engine postgres $(BENCH_FLAGS)
+	$(BUILD_CPP)/bench/bench_schema --engine postgres $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_writers.py $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_merge.py $(BENCH_FLAGS)
 
