@@ -204,7 +204,7 @@ std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, c
             if (accepted) row.metadata = detail::normalize_metadata(row.dataset.metadata, row.field + ".metadata", out);
         }
     };
-    if (any_schema) store->read([&](StoreReader& r) { check(detail::SchemaResolver(r)); });
+    if (any_schema) store->read([&](StoreReader& r) { check(detail::SchemaResolver(r, &schema_cache)); });
     else check(std::nullopt);
     out.throw_if_any();
     std::unordered_map<std::string_view, std::size_t> pids;
@@ -327,7 +327,7 @@ void Catalog::set_metadata(const std::string& dataset_pid, const Metadata& metad
         std::optional<SchemaCheck> check;
         std::string schema_id;
         if (auto before = w.datasets({id}).front(); !before.schema.empty()) {
-            detail::SchemaResolver schemas(w);
+            detail::SchemaResolver schemas(w, &impl_->schema_cache);
             if (const Schema* s = schemas.find(before.schema)) {
                 for (const auto& [key, value] : metadata) before.metadata[key] = value;
                 check = check_dataset(*s, detail::as_entered(w, before), "dataset");

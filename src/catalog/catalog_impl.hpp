@@ -1,6 +1,7 @@
 #pragma once
 // Private: what a Catalog holds, shared by the files that implement its methods.
 #include "catalog/lineage_index.hpp"
+#include "catalog/schemas.hpp"
 #include "catalog/validate.hpp"
 #include "store/store.hpp"
 
@@ -20,6 +21,8 @@ struct Catalog::Impl {
     std::unique_ptr<detail::Store> store;
     bool use_lineage_index = true;
     detail::LineageIndex lineage_index;
+    // Metadata schemas parsed and flattened once (schemas.hpp); filled from const methods.
+    mutable detail::SchemaCache schema_cache;
 
     std::string mint(const std::string& given) const { return given.empty() ? new_pid(store->pid_prefix()) : given; }
     detail::LineageIndex* index() noexcept { return use_lineage_index ? &lineage_index : nullptr; }

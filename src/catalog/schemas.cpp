@@ -69,16 +69,41 @@ Dataset as_entered(StoreReader& store, Dataset d) {
     return d;
 }
 
+std::shared_ptr<const Schema> SchemaCache::find(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = schemas_.find(id);
+    return it == schemas_.end() ? nullptr : it->second;
+}
+
+void SchemaCache::put(const std::string& id, std::shared_ptr<const Schema> schema) {
+    std::lock_guard lock(mutex_);
+    schemas_.emplace(id, std::move(schema));
+}
+
 const Schema* SchemaResolver::find(const std::string& ref) {
-    if (auto it = flattened_.find(ref); it != flattened_.end()) return it->second ? &*it->second : nullptr;
+    if (auto it = flattened_.find(ref); it != flattened_.end()) return it->second.get();
     const auto [name, version] = split_ref(ref);
-    std::optional<Schema> found;
-    if (is_valid_schema_name(name) && (version.empty() || is_valid_schema_version(version)))
-        if (auto s = written(name, version))
-            found = resolve_schema(*s, [this](const std::string& n, const std::string& v) { return written(n, v); });
+    std::shared_ptr<const Schema> found;
+    if (is_valid_schema_name(name) && (version.empty() || is_valid_schema_version(version))) {
+        // Which version: one query for the name's rows; parsed only when not cached.
+        const auto rows = store_.schemas(name);
+        const SchemaRow* row = nullptr;
+        for (const auto& r : rows)
+            if (!version.empty() ? r.version == version : !row || compare_schema_versions(r.version, row->version) > 0)
+                row = &r;
+        if (row) {
+            const std::string id = row->name + "@" + row->version;
+            if (cache_) found = cache_->find(id);
+            if (!found) {
+                found = std::make_shared<const Schema>(resolve_schema(
+                    from_row(*row), [this](const std::string& n, const std::string& v) { return written(n, v); }));
+                if (cache_) cache_->put(id, found);
+            }
+        }
+    }
     auto& slot = flattened_[ref];
     slot = std::move(found);
-    return slot ? &*slot : nullptr;
+    return slot.get();
 }
 
 std::string SchemaResolver::parent_of(const Schema& schema) {
@@ -151,7 +176,7 @@ Schema Catalog::add_schema(const Schema& schema) {
     auto row = detail::schema_row(schema);
     std::optional<Schema> out;
     impl_->store->write([&](StoreWriter& w) {
-        SchemaResolver resolver(w);
+        SchemaResolver resolver(w, &impl_->schema_cache);
         for (const auto& here : w.schemas(schema.name)) {
             if (here.version != schema.version) continue;
             if (here.canonical != row.canonical)
@@ -179,7 +204,7 @@ Schema Catalog::add_schema(const Schema& schema) {
 Schema Catalog::schema(const std::string& name) const {
     std::optional<Schema> out;
     impl_->store->read([&](StoreReader& r) {
-        SchemaResolver resolver(r);
+        SchemaResolver resolver(r, &impl_->schema_cache);
         out = resolver.get(name);
     });
     return std::move(*out);
@@ -189,7 +214,7 @@ std::vector<Schema> Catalog::schemas() const {
     std::vector<Schema> out;
     impl_->store->read([&](StoreReader& r) {
         out.clear();
-        SchemaResolver resolver(r);
+        SchemaResolver resolver(r, &impl_->schema_cache);
         for (const auto& row : r.schemas({})) out.push_back(resolver.get(row.name + "@" + row.version));
     });
     std::stable_sort(out.begin(), out.end(), [](const Schema& a, const Schema& b) {
@@ -201,8 +226,9 @@ std::vector<Schema> Catalog::schemas() const {
 namespace {
 
 // The reports for the datasets `ids`, read a chunk at a time; `schema` empty: each its own.
-std::vector<SchemaReport> validate_ids(StoreReader& r, const std::vector<std::int64_t>& ids, const std::string& schema) {
-    SchemaResolver resolver(r);
+std::vector<SchemaReport> validate_ids(StoreReader& r, const std::vector<std::int64_t>& ids, const std::string& schema,
+                                       detail::SchemaCache& cache) {
+    SchemaResolver resolver(r, &cache);
     if (!schema.empty()) resolver.get(schema);  // NotFound before anything else
     std::vector<SchemaReport> out;
     out.reserve(ids.size());
@@ -237,12 +263,12 @@ std::vector<SchemaReport> Catalog::Impl::validate(const std::function<std::vecto
                                                   const std::string& schema, bool record) {
     std::vector<SchemaReport> out;
     if (!record) {
-        store->read([&](StoreReader& r) { out = validate_ids(r, unique_ids(select(r)), schema); });
+        store->read([&](StoreReader& r) { out = validate_ids(r, unique_ids(select(r)), schema, schema_cache); });
         return out;
     }
     store->write([&](StoreWriter& w) {
         const auto ids = unique_ids(select(w));
-        out = validate_ids(w, ids, schema);
+        out = validate_ids(w, ids, schema, schema_cache);
         for (std::size_t i = 0; i < ids.size(); ++i)
             if (!out[i].schema.empty()) w.set_validity(ids[i], out[i].schema, out[i].ok(), out[i].violations);
     });

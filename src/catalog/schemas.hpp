@@ -7,18 +7,34 @@
 #include <datatrail/schema.hpp>
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace datatrail::detail {
 
 // The row the catalogue stores for a schema (canonical content, source text, who and when).
 SchemaRow schema_row(const Schema& schema);
 
+// Flattened schemas by id ("mx@1.2"), kept by a Catalog for as long as it lives: a stored
+// schema never changes (its parent is pinned when it is added, and other content under its id
+// is refused), so parsing its YAML once per process is enough. Thread-safe.
+class SchemaCache {
+public:
+    std::shared_ptr<const Schema> find(const std::string& id) const;
+    void put(const std::string& id, std::shared_ptr<const Schema> schema);
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::shared_ptr<const Schema>> schemas_;
+};
+
 // Finds and flattens schemas by "name" (latest version) or "name@version", remembering each one
-// it read for the rest of the operation.
+// it read for the rest of the operation, and in `cache` (when given) for later ones.
 class SchemaResolver {
 public:
-    explicit SchemaResolver(StoreReader& store) : store_(store) {}
+    explicit SchemaResolver(StoreReader& store, SchemaCache* cache = nullptr) : store_(store), cache_(cache) {}
 
     // The flattened schema; nullopt when the catalogue lacks it (or the name is malformed).
     const Schema* find(const std::string& ref);
@@ -33,7 +49,8 @@ public:
 
 private:
     StoreReader& store_;
-    std::map<std::string, std::optional<Schema>> flattened_;
+    SchemaCache* cache_;
+    std::map<std::string, std::shared_ptr<const Schema>> flattened_;  // by the reference asked for
 };
 
 // A stored dataset as check_dataset wants it: its instrument by name, as schemas list them
