@@ -22,12 +22,13 @@
 #include <datatrail/units.hpp>
 #include <datatrail/version.hpp>
 
+#include "bench_support.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,6 +54,7 @@
 
 namespace fs = std::filesystem;
 using namespace datatrail;
+using namespace bench;
 
 namespace {
 
@@ -104,10 +106,6 @@ std::size_t parse_count(std::string_view flag, std::string_view text) {
     if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v == 0)
         throw std::invalid_argument(fmt::format("{} must be a positive integer, not '{}'", flag, text));
     return v;
-}
-
-bool is_postgres_uri(std::string_view location) {
-    return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
 Options parse_args(int argc, char** argv) {
@@ -569,62 +567,8 @@ private:
     PostgresConnection scan_;
 };
 
-// A new, empty database on the server, dropped (with any connection still open to it) when this goes.
-class ScratchDatabase {
-public:
-    explicit ScratchDatabase(const std::string& server_uri) : server_uri_(server_uri) {
-        std::random_device random;
-        name_ = fmt::format("dt_bench_query_{:08x}", random());
-        const auto scheme_end = server_uri.find("://") + 3;
-        const auto path = server_uri.find_first_of("/?", scheme_end);
-        const auto query = server_uri.find('?', scheme_end);
-        uri_ = server_uri.substr(0, path == std::string::npos ? server_uri.size() : path) + "/" + name_;
-        if (query != std::string::npos) uri_ += server_uri.substr(query);
-        PostgresConnection(server_uri_).exec("CREATE DATABASE " + name_);
-    }
-    ~ScratchDatabase() {
-        try {
-            PostgresConnection(server_uri_).exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-        } catch (const std::exception& e) {
-            fmt::print(stderr, "bench_query: could not drop the scratch database {}: {}\n", name_, e.what());
-        }
-    }
-    ScratchDatabase(const ScratchDatabase&) = delete;
-    ScratchDatabase& operator=(const ScratchDatabase&) = delete;
-    const std::string& uri() const noexcept { return uri_; }
-
-private:
-    std::string server_uri_, name_, uri_;
-};
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "datatrail-bench-query-XXXXXX").string();
-        if (!mkdtemp(templ.data())) throw std::runtime_error("cannot create a temporary folder");
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
-
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const auto m = v.size() / 2;
-    return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-double ms_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
 
 // One query as the benchmark asks it: through the library, and as the baseline's full scan.
 struct Shape {
@@ -694,55 +638,6 @@ void check_same(const Shape& s, const std::vector<std::string>& library, std::si
 // ---------------------------------------------------------------------------------------------
 // Describing the run
 
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    for (std::string line; std::getline(in, line);)
-        if (line.starts_with("model name"))
-            if (const auto colon = line.find(':'); colon != std::string::npos) {
-                auto v = line.substr(colon + 1);
-                v.erase(0, v.find_first_not_of(" \t"));
-                return v;
-            }
-    return "unknown CPU";
-}
-
-std::string os_name() {
-    utsname u{};
-    if (uname(&u) != 0) return "unknown OS";
-    return fmt::format("{} {} {}", u.sysname, u.release, u.machine);
-}
-
-double memory_gib() {
-    const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && size > 0 ? static_cast<double>(pages) * static_cast<double>(size) / (1024.0 * 1024 * 1024) : 0;
-}
-
-double load_average() {
-    double load[1] = {0};
-    return getloadavg(load, 1) == 1 ? load[0] : -1;
-}
-
-std::string thousands(std::uint64_t n) {
-    std::string digits = std::to_string(n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
-// Milliseconds with 3 significant figures, as a reader compares them.
-std::string ms_text(double ms) {
-    if (ms >= 100) return fmt::format("{:.0f}", ms);
-    if (ms >= 10) return fmt::format("{:.1f}", ms);
-    if (ms >= 1) return fmt::format("{:.2f}", ms);
-    return fmt::format("{:.3f}", ms);
-}
-
-std::string ratio_text(double r) {
-    return r >= 100 ? thousands(static_cast<std::uint64_t>(std::lround(r))) : fmt::format("{:.1f}", r);
-}
-
 std::string per_round(const std::vector<double>& v) {
     std::string out;
     for (const double x : v) out += (out.empty() ? "" : ", ") + ms_text(x);
@@ -760,37 +655,6 @@ struct Run {
     std::size_t metadata_rows = 0;
     std::string scan_note;  // what it took to make the engine scan, where more than the obvious
 };
-
-// Prose lines folded at `width` columns at spaces, as the rest of docs/benchmarks.md is written;
-// a list item's continuation lines indented under its text. Tables, code blocks and comments are
-// left as they are: a fold would break them.
-std::string fold(const std::string& text, std::size_t width = 100) {
-    std::istringstream in(text);
-    std::string out;
-    bool code = false;
-    for (std::string line; std::getline(in, line);) {
-        const auto content = line.find_first_not_of(' ');
-        const bool fence = content != std::string::npos && line.compare(content, 3, "```") == 0;
-        if (fence) code = !code;
-        if (fence || code || line.size() <= width || line.starts_with("|") || line.starts_with("<!--")) {
-            out += line + '\n';
-            continue;
-        }
-        const std::string indent(line.starts_with("- ") ? 2 : 0, ' ');
-        std::string current;
-        std::istringstream words(line);
-        for (std::string word; words >> word;) {
-            if (!current.empty() && current.size() + 1 + word.size() > width) {
-                out += current + '\n';
-                current = indent;
-            }
-            current += (current.empty() || current == indent ? "" : " ") + word;
-        }
-        out += current + '\n';
-    }
-    if (!text.ends_with('\n') && !out.empty()) out.pop_back();
-    return out;
-}
 
 std::string plan_text(const std::vector<std::string>& lines) {
     std::string out;
@@ -912,37 +776,6 @@ std::string docs_section(const Run& run) {
     return fold(s);
 }
 
-// As bench/benchdocs.py's write_section: the text from start to end marker replaced, or the
-// section appended; the file created with the common header if missing.
-void write_section(const fs::path& path, const std::string& section) {
-    const auto start = section.substr(0, section.find('\n'));
-    const auto end = section.substr(section.rfind('\n') + 1);
-    std::string text;
-    if (std::ifstream in(path); in) {
-        std::ostringstream all;
-        all << in.rdbuf();
-        text = all.str();
-    } else {
-        text = "# Benchmarks\n\n"
-               "Each benchmark measures datatrail against a baseline doing the same work in the same run, and\n"
-               "compares the ratio with the target in the design's performance budget. The sections below are\n"
-               "generated by the benchmarks themselves; each lives between its own markers, so one benchmark\n"
-               "rewrites its section and keeps the rest of this file.\n";
-    }
-    const auto a = text.find(start);
-    const auto b = a == std::string::npos ? std::string::npos : text.find(end, a);
-    if (b != std::string::npos) {
-        text.replace(a, b + end.size() - a, section);
-    } else {
-        while (!text.empty() && text.back() == '\n') text.pop_back();
-        text += "\n\n" + section + "\n";
-    }
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
-}
-
 // ---------------------------------------------------------------------------------------------
 
 int run(const Options& o) {
@@ -958,8 +791,8 @@ int run(const Options& o) {
     std::optional<ScratchDatabase> scratch;
     std::string location = o.catalogue;
     if (location.empty()) {
-        if (o.postgres()) location = scratch.emplace(o.uri).uri();
-        else location = (tmp.emplace().path / "catalogue.db").string();
+        if (o.postgres()) location = scratch.emplace(o.uri, "dt_bench_query", "bench_query").uri();
+        else location = (tmp.emplace("datatrail-bench-query-").path / "catalogue.db").string();
     }
     result.fixture = build_fixture(location, o.datasets, o.batch);
 
@@ -1056,13 +889,5 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(parse_args(argc, argv));
-    } catch (const std::invalid_argument& e) {
-        fmt::print(stderr, "bench_query: {}\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "bench_query: {}\n", e.what());
-        return 1;
-    }
+    return bench::guarded_main("bench_query", [&] { return run(parse_args(argc, argv)); });
 }

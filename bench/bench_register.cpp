@@ -19,8 +19,6 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -183,12 +181,6 @@ void create_catalogue(const std::string& location) {
     inv.name = std::string(investigation_name);
     inv.title = "Registration benchmark";
     cat.add_investigation(inv);
-}
-
-double cpu_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 }  // namespace bench
@@ -416,7 +408,7 @@ Seconds run_datatrail(const std::string& location, std::vector<std::vector<Datas
     create_catalogue(location);
     Catalog cat(location);
     std::optional<ServerCpu> server;
-    if (is_postgres(location)) server.emplace(location);
+    if (is_postgres_uri(location)) server.emplace(location);
     const Stopwatch clock;
     // The returned records are dropped inside the clock: building them is part of the call.
     for (auto& b : batches) cat.register_datasets(std::move(b));
@@ -497,27 +489,6 @@ void check_same_rows(const fs::path& baseline, const fs::path& library, std::siz
 // ---------------------------------------------------------------------------------------------
 // Machine description and output
 
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.starts_with("model name")) {
-            const auto colon = line.find(':');
-            if (colon != std::string::npos) {
-                auto v = line.substr(colon + 1);
-                v.erase(0, v.find_first_not_of(" \t"));
-                return v;
-            }
-        }
-    return "unknown";
-}
-
-std::string os_name() {
-    utsname u{};
-    if (uname(&u) != 0) return "unknown";
-    return fmt::format("{} {} {}", u.sysname, u.release, u.machine);
-}
-
 #ifndef DATATRAIL_BENCH_COMPILER
 #define DATATRAIL_BENCH_COMPILER "unknown"
 #endif
@@ -538,26 +509,6 @@ std::string json_numbers(const std::vector<double>& v) {
     for (std::size_t i = 0; i < v.size(); ++i) out += fmt::format("{}{:.1f}", i ? ", " : "", v[i]);
     return out + ']';
 }
-
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const auto m = v.size() / 2;
-    return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "datatrail-bench-XXXXXX").string();
-        if (!mkdtemp(templ.data())) throw std::runtime_error("cannot create a temporary folder");
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 void remove_catalogue(const fs::path& p) {
     std::error_code ec;
@@ -585,16 +536,18 @@ int run(const Options& o) {
 
     const bool postgres = o.engine == "postgres";
     const std::string baseline_label = postgres ? "raw libpq" : "raw SQLite";
-    TempDir tmp;
+    TempDir tmp("datatrail-bench-");
     Rates base_side, multi_side, lib_side;
     const auto n = static_cast<double>(o.n);
     for (std::size_t r = 0; r < o.repeat; ++r) {
         const fs::path base_path = tmp.path / fmt::format("baseline-{}.sqlite", r);
         const fs::path lib_path = tmp.path / fmt::format("datatrail-{}.sqlite", r);
         // PostgreSQL: a fresh database per side and run, dropped at the end of the run.
-        std::optional<PostgresScratch> base_db, multi_db, lib_db;
-        if (postgres) base_db.emplace(o.uri, "baseline"), lib_db.emplace(o.uri, "datatrail");
-        if (postgres && do_baseline) multi_db.emplace(o.uri, "multirow");
+        std::optional<ScratchDatabase> base_db, multi_db, lib_db;
+        if (postgres)
+            base_db.emplace(o.uri, "dt_bench_baseline", "bench_register"),
+                lib_db.emplace(o.uri, "dt_bench_datatrail", "bench_register");
+        if (postgres && do_baseline) multi_db.emplace(o.uri, "dt_bench_multirow", "bench_register");
         const std::string base_location = postgres ? base_db->uri() : base_path.string();
         const std::string lib_location = postgres ? lib_db->uri() : lib_path.string();
         // One side's run: its rates, and a line naming its times.
@@ -689,7 +642,7 @@ int run(const Options& o) {
         json_string(o.engine), o.n, o.batch, o.repeat, lib_rate, base_rate, ratio, json_numbers(lib_side.wall), json_numbers(base_side.wall),
         lib_cpu_rate, base_cpu_rate, cpu_ratio, multi_rate, json_numbers(multi_side.wall), multi_cpu_rate, multi_ratio,
         multi_cpu_ratio, total_cpu_ratio, multi_total_cpu_ratio,
-        json_string(cpu_model()), cores, json_string(os_name()), json_string(sqlite3_libversion()),
+        json_string(cpu_model("unknown")), cores, json_string(os_name("unknown")), json_string(sqlite3_libversion()),
         json_string(postgres ? postgres_versions(o.uri) : std::string()),
         json_string(DATATRAIL_BENCH_COMPILER), json_string(datatrail::version));
     if (o.json_path.empty()) {
@@ -705,13 +658,5 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(parse_args(argc, argv));
-    } catch (const std::invalid_argument& e) {
-        fmt::print(stderr, "bench_register: {}\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "bench_register: {}\n", e.what());
-        return 1;
-    }
+    return bench::guarded_main("bench_register", [&] { return run(parse_args(argc, argv)); });
 }

@@ -1,11 +1,12 @@
 #pragma once
-// What bench_register's two engines share: the datasets both sides register, the baseline's
-// rows precomputed from them, and the clock. bench_register.cpp has the SQLite side and the
-// driver; bench_register_postgres.cpp the PostgreSQL side.
+// What bench_register's two engines share: the datasets both sides register and the baseline's
+// rows precomputed from them (the clock is bench_support.hpp's). bench_register.cpp has the
+// SQLite side and the driver; bench_register_postgres.cpp the PostgreSQL side.
 #include <datatrail/dataset.hpp>
 #include <datatrail/time.hpp>
 
-#include <chrono>
+#include "bench_support.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -57,45 +58,7 @@ std::string current_user();
 // investigation, at a file path or a postgresql:// URI.
 void create_catalogue(const std::string& location);
 
-// ---- The clock
-
-using Clock = std::chrono::steady_clock;
-
-// Wall-clock time is what a user waits for and what the rates report. CPU time of this process
-// is reported beside it: on a shared machine it is the steadier of the two, since time spent
-// descheduled does not count. (For PostgreSQL it leaves out the server's work, which both sides
-// cause alike.)
-struct Seconds {
-    double wall = 0;
-    double cpu = 0;
-    // PostgreSQL: CPU time of the server processes serving the run's connections; -1 where it
-    // cannot be read (a server on another host).
-    double server_cpu = -1;
-};
-
-double cpu_now();
-
-struct Stopwatch {
-    Clock::time_point wall = Clock::now();
-    double cpu = cpu_now();
-    Seconds elapsed() const { return {std::chrono::duration<double>(Clock::now() - wall).count(), cpu_now() - cpu}; }
-};
-
 // ---- PostgreSQL (bench_register_postgres.cpp)
-
-// A new, empty database on the server `server_uri` points at, dropped (with any connection
-// still open to it) when this goes.
-class PostgresScratch {
-public:
-    PostgresScratch(const std::string& server_uri, std::string_view label);
-    ~PostgresScratch();
-    PostgresScratch(const PostgresScratch&) = delete;
-    PostgresScratch& operator=(const PostgresScratch&) = delete;
-    const std::string& uri() const noexcept { return uri_; }
-
-private:
-    std::string server_uri_, name_, uri_;
-};
 
 // Inserts every row with libpq; returns the time spent, setup excluded. `multirow`: a dataset's
 // metadata in one INSERT of several rows, rather than one INSERT per value.
@@ -105,8 +68,6 @@ Seconds run_postgres_baseline(const std::string& uri, const BaseInput& in, const
 void check_same_rows_postgres(const std::string& baseline_uri, const std::string& library_uri, std::size_t n);
 // "server 15.18, libpq 15.18"
 std::string postgres_versions(const std::string& uri);
-
-bool is_postgres(std::string_view location);
 
 // CPU time the server spends for the connections to one database, read from /proc for each
 // backend process (so only for a server on this host): taken when made, and again by

@@ -19,7 +19,6 @@
 #include <fstream>
 #include <sstream>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -148,19 +147,6 @@ std::vector<RowText> row_texts(const BaseInput& in) {
     return out;
 }
 
-// The server's URI with its database replaced by `database`.
-std::string with_database(const std::string& uri, const std::string& database) {
-    const auto scheme = uri.find("://");
-    if (uri.rfind("postgresql://", 0) != 0 && uri.rfind("postgres://", 0) != 0)
-        throw std::invalid_argument(fmt::format("--uri must be a postgresql:// URI, not '{}'", uri));
-    const auto authority_end = uri.find_first_of("/?", scheme + 3);
-    const auto query = uri.find('?', scheme + 3);
-    std::string out = uri.substr(0, authority_end == std::string::npos ? uri.size() : authority_end);
-    out += '/' + database;
-    if (query != std::string::npos) out += uri.substr(query);
-    return out;
-}
-
 // utime + stime of a process in seconds, from /proc/PID/stat; -1 if unreadable.
 double process_cpu(int pid) {
     std::ifstream in(fmt::format("/proc/{}/stat", pid));
@@ -186,28 +172,9 @@ std::string version_text(int v) { return v >= 100000 ? fmt::format("{}.{}", v / 
 
 }  // namespace
 
-PostgresScratch::PostgresScratch(const std::string& server_uri, std::string_view label) : server_uri_(server_uri) {
-    std::random_device random;
-    name_ = fmt::format("dt_bench_{}_{:08x}", label, random());
-    uri_ = with_database(server_uri, name_);
-    Conn(server_uri_).exec("CREATE DATABASE " + name_);
-}
-
-PostgresScratch::~PostgresScratch() {
-    try {
-        Conn(server_uri_).exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "bench_register: could not drop the scratch database {}: {}\n", name_, e.what());
-    }
-}
-
 std::string postgres_versions(const std::string& uri) {
     Conn c(uri);
     return fmt::format("server {}, libpq {}", version_text(PQserverVersion(c.get())), version_text(PQlibVersion()));
-}
-
-bool is_postgres(std::string_view location) {
-    return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
 }
 
 ServerCpu::ServerCpu(std::string uri) : uri_(std::move(uri)), start_(backends()) {}

@@ -21,12 +21,12 @@
 #include <datatrail/units.hpp>
 #include <datatrail/version.hpp>
 
+#include "bench_support.hpp"
+
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,6 +54,7 @@
 
 namespace fs = std::filesystem;
 using namespace datatrail;
+using namespace bench;
 
 namespace {
 
@@ -251,10 +252,6 @@ std::size_t parse_count(std::string_view flag, std::string_view text) {
     return v;
 }
 
-bool is_postgres_uri(std::string_view location) {
-    return location.starts_with("postgresql://") || location.starts_with("postgres://");
-}
-
 Options parse_args(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -406,55 +403,12 @@ Dataset make_dataset(std::size_t i, bool schema) {
 // ---------------------------------------------------------------------------------------------
 // Catalogues: a fresh one per run
 
-double cpu_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-struct Seconds {
-    double wall = 0, cpu = 0;
-};
-
-struct Stopwatch {
-    std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
-    double cpu = cpu_now();
-    Seconds elapsed() const {
-        return {std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count(), cpu_now() - cpu};
-    }
-};
-
-void postgres_exec(const std::string& uri, const std::string& sql) {
-    PGconn* c = PQconnectdb(uri.c_str());
-    const std::unique_ptr<PGconn, void (*)(PGconn*)> owned(c, PQfinish);
-    if (!c || PQstatus(c) != CONNECTION_OK)
-        throw std::runtime_error(
-            fmt::format("cannot connect to PostgreSQL: {}", c ? PQerrorMessage(c) : "out of memory"));
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    const std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-    PQclear(r);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-        throw std::runtime_error(fmt::format("PostgreSQL failed `{}`: {}", sql, message));
-}
-
 // Where the runs' catalogues go: files in a temporary folder, or new databases on the server;
 // each removed when its run is done, and the folder at the end.
 class Scratch {
 public:
     explicit Scratch(const Options& o) : server_uri_(o.uri) {
-        if (!o.postgres()) {
-            std::string templ = (fs::temp_directory_path() / "datatrail-bench-schema-XXXXXX").string();
-            if (!mkdtemp(templ.data())) throw std::runtime_error("cannot create a temporary folder");
-            folder_ = templ;
-        }
-    }
-    // A run that failed half-way leaves its catalogue: removed here.
-    ~Scratch() {
-        while (!databases_.empty()) remove(databases_.begin()->first);
-        if (folder_.empty()) return;
-        std::error_code ec;
-        fs::remove_all(folder_, ec);
+        if (!o.postgres()) folder_.emplace("datatrail-bench-schema-");
     }
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;
@@ -462,42 +416,26 @@ public:
     // A location no catalogue is at yet.
     std::string create(std::string_view label) {
         ++count_;
-        if (!folder_.empty()) return (folder_ / fmt::format("{}-{}.db", label, count_)).string();
-        std::random_device random;
-        const std::string name = fmt::format("dt_bench_schema_{}_{:08x}", label, random());
-        postgres_exec(server_uri_, "CREATE DATABASE " + name);
-        auto uri = database_uri(name);
-        databases_[uri] = name;
+        if (folder_) return (folder_->path / fmt::format("{}-{}.db", label, count_)).string();
+        auto db = std::make_unique<ScratchDatabase>(server_uri_, fmt::format("dt_bench_schema_{}", label), "bench_schema");
+        auto uri = db->uri();
+        databases_[uri] = std::move(db);
         return uri;
     }
     void remove(const std::string& location) {
-        if (!folder_.empty()) {
+        if (folder_) {
             for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(location + suffix);
             return;
         }
-        const auto name = databases_.at(location);
         databases_.erase(location);
-        try {
-            postgres_exec(server_uri_, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        } catch (const std::exception& e) {
-            fmt::print(stderr, "bench_schema: could not drop the scratch database {}: {}\n", name, e.what());
-        }
     }
 
 private:
-    std::string database_uri(const std::string& name) const {
-        const auto scheme_end = server_uri_.find("://") + 3;
-        const auto path = server_uri_.find_first_of("/?", scheme_end);
-        const auto query = server_uri_.find('?', scheme_end);
-        std::string uri = server_uri_.substr(0, path == std::string::npos ? server_uri_.size() : path) + "/" + name;
-        if (query != std::string::npos) uri += server_uri_.substr(query);
-        return uri;
-    }
-
     std::string server_uri_;
-    fs::path folder_;
+    std::optional<TempDir> folder_;
     std::size_t count_ = 0;
-    std::map<std::string, std::string> databases_;  // URI -> name
+    // A run that failed half-way leaves its database: dropped when this goes.
+    std::map<std::string, std::unique_ptr<ScratchDatabase>> databases_;  // by URI
 };
 
 // A new catalogue with the investigation and the schema: what both sides start from.
@@ -667,12 +605,6 @@ Seconds check_run(const Schema& schema, const std::vector<Dataset>& datasets) {
     return took;
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const auto n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 std::vector<double> walls(const std::vector<Seconds>& v) {
     std::vector<double> out;
     for (const auto& s : v) out.push_back(s.wall);
@@ -681,38 +613,6 @@ std::vector<double> walls(const std::vector<Seconds>& v) {
 
 // ---------------------------------------------------------------------------------------------
 // Describing the run
-
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    for (std::string line; std::getline(in, line);)
-        if (line.starts_with("model name"))
-            if (const auto colon = line.find(':'); colon != std::string::npos) {
-                auto v = line.substr(colon + 1);
-                v.erase(0, v.find_first_not_of(" \t"));
-                return v;
-            }
-    return "unknown CPU";
-}
-
-std::string os_name() {
-    utsname u{};
-    if (uname(&u) != 0) return "unknown OS";
-    return fmt::format("{} {} {}", u.sysname, u.release, u.machine);
-}
-
-double load_average() {
-    double load[1] = {0};
-    return getloadavg(load, 1) == 1 ? load[0] : -1;
-}
-
-std::string thousands(double x) {
-    std::string digits = std::to_string(static_cast<std::uint64_t>(std::llround(x))), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
 
 std::string engine_version(const Options& o) {
     if (!o.postgres()) return fmt::format("SQLite {}", sqlite3_libversion());
@@ -732,66 +632,6 @@ struct Run {
     double load_start = 0, load_end = 0;
     std::size_t unit_values = 0, converted_values = 0;  // over the datasets, the values with a unit
 };
-
-// Prose lines folded at `width` columns at spaces, as the rest of docs/benchmarks.md is written;
-// a list item's continuation lines indented under its text. Tables, code and comments are kept.
-std::string fold(const std::string& text, std::size_t width = 100) {
-    std::istringstream in(text);
-    std::string out;
-    bool code = false;
-    for (std::string line; std::getline(in, line);) {
-        const bool fence = line.starts_with("```");
-        if (fence) code = !code;
-        if (fence || code || line.size() <= width || line.starts_with("|") || line.starts_with("<!--")) {
-            out += line + '\n';
-            continue;
-        }
-        const std::string indent(line.starts_with("- ") ? 2 : 0, ' ');
-        std::string current;
-        std::istringstream words(line);
-        for (std::string word; words >> word;) {
-            if (!current.empty() && current.size() + 1 + word.size() > width) {
-                out += current + '\n';
-                current = indent;
-            }
-            current += (current.empty() || current == indent ? "" : " ") + word;
-        }
-        out += current + '\n';
-    }
-    if (!text.ends_with('\n') && !out.empty()) out.pop_back();
-    return out;
-}
-
-// As bench/benchdocs.py's write_section: the text from the start marker to the end marker
-// replaced, or the section appended; the file created with the common header if missing.
-void write_section(const fs::path& path, const std::string& section) {
-    const auto start = section.substr(0, section.find('\n'));
-    const auto end = section.substr(section.rfind('\n') + 1);
-    std::string text;
-    if (std::ifstream in(path); in) {
-        std::ostringstream all;
-        all << in.rdbuf();
-        text = all.str();
-    } else {
-        text = "# Benchmarks\n\n"
-               "Each benchmark measures datatrail against a baseline doing the same work in the same run, and\n"
-               "compares the ratio with the target in the design's performance budget. The sections below are\n"
-               "generated by the benchmarks themselves; each lives between its own markers, so one benchmark\n"
-               "rewrites its section and keeps the rest of this file.\n";
-    }
-    const auto a = text.find(start);
-    const auto b = a == std::string::npos ? std::string::npos : text.find(end, a);
-    if (b != std::string::npos) {
-        text.replace(a, b + end.size() - a, section);
-    } else {
-        while (!text.empty() && text.back() == '\n') text.pop_back();
-        text += "\n\n" + section + "\n";
-    }
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
-}
 
 // A side's rate against its baseline's, round by round: each round runs the two one after the
 // other, so a slow spell of the shared machine mostly falls on both. The median of these ratios is
@@ -1096,13 +936,5 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(parse_args(argc, argv));
-    } catch (const std::invalid_argument& e) {
-        fmt::print(stderr, "bench_schema: {}\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "bench_schema: {}\n", e.what());
-        return 1;
-    }
+    return bench::guarded_main("bench_schema", [&] { return run(parse_args(argc, argv)); });
 }
