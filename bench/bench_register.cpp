@@ -47,18 +47,6 @@ namespace bench {
 // ---------------------------------------------------------------------------------------------
 // The data: one description per dataset, from which both sides' inputs are made.
 
-namespace {
-
-// Deterministic, well-mixed 64-bit values, so checksums look like checksums.
-std::uint64_t mix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-}  // namespace
-
 Dataset make_dataset(std::size_t i) {
     static const Timestamp t0 = parse_time("2026-03-01T08:00:00Z");
     Dataset d;
@@ -211,14 +199,6 @@ struct Options {
     std::string only;  // "", "baseline" or "datatrail"
 };
 
-std::size_t parse_count(std::string_view flag, std::string_view text) {
-    std::size_t v = 0;
-    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v == 0)
-        throw std::invalid_argument(fmt::format("{} needs a positive integer, not '{}'", flag, text));
-    return v;
-}
-
 Options parse_args(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -234,9 +214,9 @@ Options parse_args(int argc, char** argv) {
                 throw std::invalid_argument(fmt::format("--engine takes sqlite or postgres, not '{}'", v));
             o.engine = v;
         } else if (a == "--uri") o.uri = v;
-        else if (a == "--n") o.n = parse_count(a, v);
-        else if (a == "--batch") o.batch = parse_count(a, v);
-        else if (a == "--repeat") o.repeat = parse_count(a, v);
+        else if (a == "--n") o.n = parse_count(a, v, "needs");
+        else if (a == "--batch") o.batch = parse_count(a, v, "needs");
+        else if (a == "--repeat") o.repeat = parse_count(a, v, "needs");
         else if (a == "--json") o.json_path = v;
         else if (a == "--only") {
             if (v != "baseline" && v != "datatrail")

@@ -244,14 +244,6 @@ struct Options {
     bool postgres() const { return engine == "postgres"; }
 };
 
-std::size_t parse_count(std::string_view flag, std::string_view text) {
-    std::size_t v = 0;
-    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v == 0)
-        throw std::invalid_argument(fmt::format("{} must be a positive integer, not '{}'", flag, text));
-    return v;
-}
-
 Options parse_args(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -307,24 +299,9 @@ Options parse_args(int argc, char** argv) {
 // ---------------------------------------------------------------------------------------------
 // The datasets
 
-// Deterministic, well-mixed 64-bit values: the same datasets in every run and on both engines.
-std::uint64_t mix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 // A number in [0, 1) for dataset i and value `field`, independent between fields.
 double uniform(std::size_t i, std::uint64_t field) {
     return static_cast<double>(mix(32 * static_cast<std::uint64_t>(i) + field) >> 11) * 0x1.0p-53;
-}
-
-double round_to(double v, double step) { return std::round(v / step) * step; }
-
-template <class T>
-T pick(std::initializer_list<T> items, std::uint64_t n) {
-    return items.begin()[n % items.size()];
 }
 
 // Which values come in another unit than the schema's: one in every `every`, dataset 0 in all of

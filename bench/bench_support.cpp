@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -17,6 +18,21 @@
 namespace fs = std::filesystem;
 
 namespace bench {
+
+std::size_t parse_count(std::string_view flag, std::string_view text, std::string_view verb) {
+    std::size_t v = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v == 0)
+        throw std::invalid_argument(fmt::format("{} {} a positive integer, not '{}'", flag, verb, text));
+    return v;
+}
+
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
 
 double cpu_now() {
     timespec ts{};

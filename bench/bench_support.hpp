@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
+#include <initializer_list>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -16,6 +18,25 @@
 #include <vector>
 
 namespace bench {
+
+// ---- The command line
+
+// `text` as a count of at least 1, or std::invalid_argument "<flag> <verb> a positive integer,
+// not '<text>'" (bench_register says "needs", the others "must be").
+std::size_t parse_count(std::string_view flag, std::string_view text, std::string_view verb = "must be");
+
+// ---- Generated data
+
+// Deterministic, well-mixed 64-bit values: what the benchmarks generate looks random but is the
+// same in every run and on both engines.
+std::uint64_t mix(std::uint64_t x);
+
+inline double round_to(double v, double step) { return std::round(v / step) * step; }
+
+template <class T>
+T pick(std::initializer_list<T> items, std::uint64_t n) {
+    return items.begin()[n % items.size()];
+}
 
 // ---- The clock
 
