@@ -326,11 +326,13 @@ void Catalog::set_metadata(const std::string& dataset_pid, const Metadata& metad
         // A dataset checked against a schema is checked again with its new metadata.
         std::optional<SchemaCheck> check;
         std::string schema_id;
-        if (auto before = w.datasets({id}).front(); !before.schema.empty()) {
+        // The dataset as it will be: its metadata with the new values.
+        auto after = w.datasets({id}).front();
+        for (const auto& [key, value] : metadata) after.metadata[key] = value;
+        if (!after.schema.empty()) {
             detail::SchemaResolver schemas(w, &impl_->schema_cache);
-            if (const Schema* s = schemas.find(before.schema)) {
-                for (const auto& [key, value] : metadata) before.metadata[key] = value;
-                check = check_dataset(*s, detail::as_entered(w, before), "dataset");
+            if (const Schema* s = schemas.find(after.schema)) {
+                check = check_dataset(*s, detail::as_entered(w, after), "dataset");
                 if (!check->accepted()) throw ValidationError(check->violations);
                 // A new value its field cannot hold is refused even by a lenient schema: it would
                 // not be stored, and the old value would silently stay.
@@ -344,6 +346,7 @@ void Catalog::set_metadata(const std::string& dataset_pid, const Metadata& metad
                 stored_rows = detail::normalize_metadata(check->metadata, "metadata", converted);
                 converted.throw_if_any();
                 schema_id = s->id();
+                after.metadata = check->metadata;
             }
         }
         Violations violations;
@@ -353,8 +356,7 @@ void Catalog::set_metadata(const std::string& dataset_pid, const Metadata& metad
         w.put_metadata(detail::MetadataOwner::dataset, id, stored_rows);
         if (check) w.set_validity(id, schema_id, check->ok(), check->violations);
         // Full-text search sees the dataset's new string values.
-        const auto stored = w.datasets({id}).front();
-        w.set_search_text(id, stored, detail::search_text(stored));
+        w.set_search_text(id, after, detail::search_text(after));
     });
 }
 

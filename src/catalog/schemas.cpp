@@ -5,6 +5,7 @@
 #include "catalog/references.hpp"
 #include "catalog/search_text.hpp"
 #include "catalog/validate.hpp"
+#include "schema/schema_rules.hpp"
 
 #include <datatrail/catalog.hpp>
 
@@ -15,13 +16,6 @@
 
 namespace datatrail::detail {
 namespace {
-
-// "mx@1.2" -> ("mx", "1.2"); "mx" -> ("mx", "").
-std::pair<std::string, std::string> split_ref(const std::string& ref) {
-    const auto at = ref.find('@');
-    if (at == std::string::npos) return {ref, {}};
-    return {ref.substr(0, at), ref.substr(at + 1)};
-}
 
 Schema from_row(const SchemaRow& row) {
     Schema s;
@@ -64,7 +58,7 @@ std::optional<Schema> SchemaResolver::written(const std::string& name, const std
 
 Dataset as_entered(StoreReader& store, Dataset d) {
     if (d.instrument.empty()) return d;
-    if (const auto ref = store.find_by_pid(Table::instrument, d.instrument))
+    if (const auto ref = lookup(store, Table::instrument, d.instrument))
         d.instrument = store.instruments({ref->id}).front().name;
     return d;
 }
@@ -82,7 +76,7 @@ void SchemaCache::put(const std::string& id, std::shared_ptr<const Schema> schem
 
 const Schema* SchemaResolver::find(const std::string& ref) {
     if (auto it = flattened_.find(ref); it != flattened_.end()) return it->second.get();
-    const auto [name, version] = split_ref(ref);
+    const auto [name, version] = split_reference(ref);
     std::shared_ptr<const Schema> found;
     if (is_valid_schema_name(name) && (version.empty() || is_valid_schema_version(version))) {
         // Which version: one query for the name's rows; parsed only when not cached.
@@ -108,7 +102,7 @@ const Schema* SchemaResolver::find(const std::string& ref) {
 
 std::string SchemaResolver::parent_of(const Schema& schema) {
     if (schema.extends.empty()) return {};
-    const auto [name, version] = split_ref(schema.extends);
+    const auto [name, version] = split_reference(schema.extends);
     if (!version.empty()) return schema.extends;
     const auto parent = written(name, {});
     return parent ? parent->id() : schema.extends;
@@ -129,12 +123,7 @@ bool apply_schema(SchemaResolver& schemas, Dataset& d, const std::string& field,
                 "must name a metadata schema in the catalogue, \"name\" or \"name@version\" (add it with add_schema)");
         return false;
     }
-    // The instrument by name, as schemas list them, however the dataset names it.
-    Dataset named = d;
-    if (!d.instrument.empty())
-        if (const auto ref = lookup(schemas.store(), Table::instrument, d.instrument))
-            named.instrument = schemas.store().instruments({ref->id}).front().name;
-    auto check = check_dataset(*s, named, field);
+    auto check = check_dataset(*s, as_entered(schemas.store(), d), field);
     if (!check.accepted()) {
         for (auto& v : check.violations) out.add(std::move(v.field), std::move(v.value), std::move(v.rule));
         return false;

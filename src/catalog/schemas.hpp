@@ -53,8 +53,8 @@ private:
     std::map<std::string, std::shared_ptr<const Schema>> flattened_;  // by the reference asked for
 };
 
-// A stored dataset as check_dataset wants it: its instrument by name, as schemas list them
-// (the catalogue stores the instrument's PID).
+// A dataset as check_dataset wants it: its instrument by name, as schemas list them, whether
+// it is named by PID (as the catalogue stores it) or by name.
 Dataset as_entered(StoreReader& store, Dataset dataset);
 
 // Checks a dataset that names a schema: on success its metadata becomes the schema's (defaults

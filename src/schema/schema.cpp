@@ -35,13 +35,6 @@ std::string chain_text(const std::vector<std::string>& ids) {
     return text;
 }
 
-// "base@1.0" -> {"base", "1.0"}; "base" -> {"base", ""}.
-std::pair<std::string, std::string> split_reference(std::string_view reference) {
-    const auto at = reference.find('@');
-    if (at == std::string_view::npos) return {std::string(reference), {}};
-    return {std::string(reference.substr(0, at)), std::string(reference.substr(at + 1))};
-}
-
 SchemaField merge_field(const SchemaField& parent, const SchemaField& child) {
     SchemaField f = parent;
     f.type = child.type;
@@ -197,7 +190,7 @@ Schema resolve_schema(const Schema& schema, const SchemaLookup& lookup) {
     constexpr std::size_t deepest = 64;
     while (!chain.back().extends.empty()) {
         const Schema& child = chain.back();
-        const auto [name, version] = split_reference(child.extends);
+        const auto [name, version] = detail::split_reference(child.extends);
         const auto field = fmt::format("{}: extends", child.source_name.empty() ? child.id() : child.source_name);
         auto parent = lookup ? lookup(name, version) : std::nullopt;
         if (!parent)
@@ -283,4 +276,13 @@ std::string canonical_json(const Schema& s) {
     return j.dump();
 }
 
+namespace detail {
+
+std::pair<std::string, std::string> split_reference(std::string_view reference) {
+    const auto at = reference.find('@');
+    if (at == std::string_view::npos) return {std::string(reference), {}};
+    return {std::string(reference.substr(0, at)), std::string(reference.substr(at + 1))};
+}
+
+}  // namespace detail
 }  // namespace datatrail

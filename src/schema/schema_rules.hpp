@@ -8,10 +8,14 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
 namespace datatrail::detail {
+
+// A schema reference, "base@1.0" -> {"base", "1.0"}; "base" -> {"base", ""}.
+std::pair<std::string, std::string> split_reference(std::string_view reference);
 
 // The unit a `dimension:` stands for: "length" -> "m", "NX_ENERGY" -> "J", a unit expression ->
 // itself; nullopt when it is neither a dimension name nor a unit UDUNITS-2 knows.

@@ -13,6 +13,7 @@
 //   std::string limit(std::size_t limit, std::size_t offset)  // " LIMIT ..." (limit 0: none)
 //
 // Every condition is two-valued (true or false, never NULL), so "not" means "does not match".
+#include "query/comparison.hpp"
 #include "store/store.hpp"
 
 #include <fmt/format.h>
@@ -34,17 +35,7 @@ inline const char* sql_operator(Comparison op) noexcept {
     return "=";
 }
 
-inline const char* sql_operator(query::Op op) noexcept {
-    switch (op) {
-        case query::Op::eq: return "=";
-        case query::Op::ne: return "<>";
-        case query::Op::lt: return "<";
-        case query::Op::le: return "<=";
-        case query::Op::gt: return ">";
-        case query::Op::ge: return ">=";
-        default: return "=";
-    }
-}
+inline const char* sql_operator(query::Op op) noexcept { return sql_operator(comparison_of(op)); }
 
 inline const char* column_sql(DatasetColumn c) noexcept {
     switch (c) {
