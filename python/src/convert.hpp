@@ -225,6 +225,8 @@ struct QueryFilters {
         technique, where;
 };
 DatasetQuery to_query(const QueryFilters& filters, Violations& v);
+// A query argument: a Query, query-language text (parsed), or None (every dataset).
+query::Expr to_filter(py::handle obj, Violations& v);
 
 // --- repr helpers ---------------------------------------------------------------------------
 

@@ -93,6 +93,13 @@ query::Operand operand_of(py::handle obj, const char* field) {
     return x;
 }
 
+query::Expr parse_text(const StrArg& text) {
+    Violations v;
+    const auto t = to_str(text, "text", v);
+    v.throw_if_any();
+    return query::parse(t);
+}
+
 std::string_view kind_name(query::Expr::Kind k) {
     switch (k) {
         case query::Expr::Kind::all: return "all";
@@ -111,15 +118,17 @@ py::object operand_out(const query::Operand& x) { return from_metadata_value(Met
 
 namespace datatrail::python {
 
-
+query::Expr to_filter(py::handle obj, Violations& v) {
+    if (obj.is_none()) return {};
+    if (py::isinstance<query::Expr>(obj)) return obj.cast<query::Expr>();
+    if (PyUnicode_Check(obj.ptr())) return query::parse(obj.cast<std::string>());
+    v.add("query", repr_of(obj), "must be a Query or a query string");
+    return {};
+}
 
 DatasetQuery to_query(const QueryFilters& f, Violations& v) {
     DatasetQuery q;
-    if (!f.query.is_none()) {
-        if (py::isinstance<query::Expr>(f.query)) q.filter = f.query.cast<query::Expr>();
-        else if (PyUnicode_Check(f.query.ptr())) q.filter = query::parse(f.query.cast<std::string>());
-        else v.add("query", repr_of(f.query), "must be a Query or a query string");
-    }
+    q.filter = to_filter(f.query, v);
     auto text = [&](py::handle obj, const char* field, std::string& target) {
         if (!obj.is_none()) target = to_str(obj, field, v);
     };
@@ -172,13 +181,7 @@ True
 
 ``str()`` gives the text of the query, which parses back to an equal tree. Grammar: docs/query.md.
 )doc");
-    cls.def(py::init([](const StrArg& text) {
-                Violations v;
-                const auto t = to_str(text, "text", v);
-                v.throw_if_any();
-                return query::parse(t);
-            }),
-            py::arg("text") = "", "Parse ``text`` (see :func:`parse_query`); the empty text matches every dataset.")
+    cls.def(py::init(&parse_text), py::arg("text") = "", "Parse ``text`` (see :func:`parse_query`); the empty text matches every dataset.")
         .def_property_readonly(
             "kind", [](const query::Expr& e) { return std::string(kind_name(e.kind())); },
             "``\"condition\"``, ``\"text\"``, ``\"and\"``, ``\"or\"``, ``\"not\"`` or ``\"all\"`` (matches everything).")
@@ -212,12 +215,7 @@ True
         [](const py::tuple& state) { return query::parse(state_tuple(state, 1, "Query")[0].cast<std::string>()); });
     add_copy(cls);
 
-    m.def("parse_query", [](const StrArg& text) {
-        Violations v;
-        const auto t = to_str(text, "text", v);
-        v.throw_if_any();
-        return query::parse(t);
-    }, py::arg("text"), R"doc(
+    m.def("parse_query", &parse_text, py::arg("text"), R"doc(
 Parse a query in datatrail's query language.
 
 >>> dt.parse_query('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)')

@@ -249,10 +249,8 @@ The schema ``"mx"`` (its latest version) or ``"mx@1.2"``, flattened.
                     v.throw_if_any();
                     return without_gil(self, [&](Catalog& c) { return c.validate(list, s, record); });
                 }
-                DatasetQuery q = to_query({query, py::none(), py::none(), py::none(), py::none(), py::none(), py::none(),
-                                           py::none(), py::none(), py::none(), py::none(), py::none(), py::none(),
-                                           py::none()},
-                                          v);
+                DatasetQuery q;
+                q.filter = to_filter(query, v);
                 v.throw_if_any();
                 return without_gil(self, [&](Catalog& c) { return c.validate(q, s, record); });
             },
