@@ -17,6 +17,11 @@ packages=(
   postgresql
   pkg-config
   graphviz
+  # Streaming compresses frames with Blosc itself (bitshuffle + LZ4 on worker threads); the
+  # filter plugins let HDF5, and so datatrail's reader, decode LZ4 (32004) and Blosc (32001).
+  libblosc-dev
+  hdf5-filter-plugin
+  hdf5-filter-plugin-blosc-serial
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
