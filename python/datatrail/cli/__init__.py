@@ -19,9 +19,18 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 __all__ = ["COMMANDS", "main"]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, with its usage errors worded as every other error of the command line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        command = self.prog.removeprefix("datatrail").strip()
+        self.exit(2, f"datatrail: error: {command + ': ' if command else ''}{message}\n")
 
 
 class Command(NamedTuple):
@@ -72,7 +81,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
 def _common_options(json_help: str) -> argparse.ArgumentParser:
     """Options every command takes, before or after its name. SUPPRESS as default keeps a value
     given before the command from being reset by the command's own parser."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument(
         "-c",
         "--catalog",
@@ -89,7 +98,7 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     """The parser for argv: every command is listed, only the one argv names is configured."""
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="datatrail",
         description="A provenance and metadata catalogue for research data, at the command line.",
         epilog="Run 'datatrail COMMAND --help' for a command's options. Documentation: docs/cli.md.",
@@ -126,7 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as e:  # argparse's --help, --version and usage errors
             return int(e.code) if isinstance(e.code, int) else Exit.USAGE
         if getattr(args, "command", None) is None:
-            parser.print_help(sys.stderr)
+            parser.print_usage(sys.stderr)
+            print("datatrail: error: a command is required (datatrail --help lists them)", file=sys.stderr)
             return Exit.USAGE
         if not hasattr(args, "catalog"):
             args.catalog = os.environ.get("DATATRAIL_CATALOG") or None
@@ -136,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except KeyboardInterrupt:
-        print("\ndatatrail: interrupted", file=sys.stderr)
+        print("datatrail: interrupted", file=sys.stderr)
         return Exit.INTERRUPTED
     except BrokenPipeError:
         # The reader (head, less) has gone: say nothing more, and keep Python from complaining

@@ -279,6 +279,10 @@ def print_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         print((line + "  " + row[-1]) if len(row) > 1 else row[-1])
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def human_size(size: int | None) -> str:
     if size is None:
         return "?"

@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     existed = _existing(location)
     try:
         cat = dt.Catalog(location, pid_prefix=args.prefix, lineage_index=False)
-    except dt.Conflict:
-        raise
+    except (dt.Conflict, dt.ValidationError):
+        raise  # a prefix that breaks a rule or differs from the catalogue's: refused, not unopenable
     except dt.Error as e:
         raise CliError(f"cannot create the catalogue '{shown(location)}': {one_line(str(e))}", Exit.NO_CATALOG) from None
     with cat:

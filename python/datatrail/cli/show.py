@@ -29,16 +29,16 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def _record(cat: dt.Catalog, reference: str) -> dict[str, Any]:
-    """A dataset, or else an activity, as a dict with its type."""
+    """A dataset, or else an activity, as a dict whose "record" says which."""
     if dt.is_valid_pid(reference):
         try:
-            return {"type": "dataset", **dataset_dict(cat.dataset(reference))}
+            return {"record": "dataset", **dataset_dict(cat.dataset(reference))}
         except dt.NotFound:
             try:
-                return {"type": "activity", **activity_dict(cat.get_activity(reference))}
+                return {"record": "activity", **activity_dict(cat.get_activity(reference))}
             except dt.NotFound:
                 raise dt.NotFound(f"no dataset or activity with PID '{reference}' in the catalogue") from None
-    return {"type": "dataset", **dataset_dict(dataset_by_reference(cat, reference))}
+    return {"record": "dataset", **dataset_dict(dataset_by_reference(cat, reference))}
 
 
 def _empty(value: Any) -> bool:
@@ -110,6 +110,6 @@ def run(args: argparse.Namespace) -> int:
     for i, record in enumerate(records):
         if i:
             print()
-        (print_dataset if record["type"] == "dataset" else print_activity)(record)
+        (print_dataset if record["record"] == "dataset" else print_activity)(record)
     return Exit.OK
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import Exit, add_selection, open_catalog, print_json, selected_datasets, violation_dict, violation_text
+from ._common import Exit, add_selection, plural, open_catalog, print_json, selected_datasets, violation_dict, violation_text
 
 JSON_HELP = "print one JSON list of reports (dataset, name, schema, ok, violations)"
 
@@ -42,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"{'ok' if r.ok else 'INVALID':<8} {names[r.dataset]}  {r.dataset}  {r.schema or '(no schema)'}")
             for v in r.violations:
                 print(f"  {violation_text(v)}")
-        print(f"{len(reports)} datasets checked: {len(reports) - len(bad)} valid, {len(bad)} invalid")
+        print(f"{plural(len(reports), 'dataset')} checked: {len(reports) - len(bad)} valid, {len(bad)} invalid")
     return Exit.FINDINGS if bad else Exit.OK

@@ -11,7 +11,7 @@ from typing import Any
 
 import datatrail as dt
 
-from ._common import Exit, Progress, add_selection, human_size, open_catalog, print_json_line, progress_wanted, selected_datasets
+from ._common import Exit, Progress, add_selection, human_size, plural, open_catalog, print_json_line, progress_wanted, selected_datasets
 
 JSON_HELP = "print one JSON object per file as it is checked (JSON Lines)"
 
@@ -96,5 +96,5 @@ def run(args: argparse.Namespace) -> int:
     problems = sum(counts[s] for s in PROBLEMS)
     if not args.json:
         summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s] or s == "ok")
-        print(f"{len(files)} files in {len(datasets)} datasets: {summary}")
+        print(f"{plural(len(files), 'file')} in {plural(len(datasets), 'dataset')}: {summary}")
     return Exit.FINDINGS if problems else Exit.OK
