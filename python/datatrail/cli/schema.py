@@ -56,9 +56,24 @@ def _read(path: str) -> dt.Schema:
     return dt.load_schema(path)
 
 
+def in_dependency_order(schemas: list[dt.Schema]) -> list[dt.Schema]:
+    """The schemas with each one after the schema it extends, when that is among them, so that
+    files can be given in any order; otherwise in the order given."""
+    ordered: list[dt.Schema] = []
+    pending = list(schemas)
+    while pending:
+        waiting = {s.name for s in pending}
+        ready = [s for s in pending if s.extends.partition("@")[0] not in waiting - {s.name}]
+        if not ready:  # a cycle: the catalogue names it when the first one is added
+            ready = pending[:1]
+        ordered.extend(ready)
+        pending = [s for s in pending if not any(s is r for r in ready)]
+    return ordered
+
+
 def add(args: argparse.Namespace) -> int:
     # Every file is read and checked before the first is added.
-    schemas = [_read(path) for path in args.files]
+    schemas = in_dependency_order([_read(path) for path in args.files])
     with open_catalog(args, write=True) as cat:
         added = [cat.add_schema(s) for s in schemas]
     if args.json:
