@@ -17,6 +17,7 @@ import pytest
 
 import datatrail as dt
 from cli_helpers import SCRIPT, run_script
+from conftest import REPO
 
 
 def test_the_script_is_installed(tmp_path: Path) -> None:
@@ -149,3 +150,12 @@ def test_an_interrupt_exits_130(tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 130, (out, err)
     assert err == "datatrail: interrupted\n"
+
+
+def test_the_command_line_type_checks() -> None:
+    """mypy on the CLI from the source tree (make test runs it on the examples only)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "python/datatrail/cli", "python/datatrail/__main__.py"],
+        cwd=REPO, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

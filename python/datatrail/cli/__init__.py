@@ -78,7 +78,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _common_options(json_help: str) -> argparse.ArgumentParser:
+def _common_options(json_help: str) -> Parser:
     """Options every command takes, before or after its name. SUPPRESS as default keeps a value
     given before the command from being reset by the command's own parser."""
     common = Parser(add_help=False)
