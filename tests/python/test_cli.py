@@ -261,13 +261,16 @@ def test_show_an_activity(cli: Cli) -> None:
 
 def test_show_what_is_not_there(cli: Cli) -> None:
     ran = cli("show", "local/01NOTTHERE0000000000000000")
-    assert (ran.code, ran.error) == (4, "no dataset or activity with PID 'local/01NOTTHERE0000000000000000' in the catalogue")
+    assert (ran.code, ran.error) == (4, "no dataset or activity with PID or name 'local/01NOTTHERE0000000000000000' in the catalogue")
     ran = cli("show", "scan_404")
     assert (ran.code, ran.error) == (4, "no dataset with PID or name 'scan_404' in the catalogue")
     cli.ok("register", "twin")
     cli.ok("register", "twin")
     ran = cli("show", "twin")
     assert (ran.code, ran.error) == (4, "2 datasets are named 'twin': give a PID instead")
+    # A name may look like a PID.
+    pid = cli.ok("register", "beam/line", "--json").json()["pid"]
+    assert cli.ok("show", "beam/line", "--json").json()[0]["pid"] == pid
 
 
 # --- query and search -------------------------------------------------------------------------------

@@ -58,9 +58,7 @@ def report_error(e: BaseException) -> Exit:
     elif isinstance(e, dt.QuerySyntaxError):
         # The first line names the problem and its position; the rest repeats the query with a caret.
         message, code = "invalid query: " + str(e).splitlines()[0], Exit.USAGE
-    elif isinstance(e, dt.Conflict):
-        message, code = one_line(str(e)) + " (nothing was written)", Exit.REFUSED
-    elif isinstance(e, (dt.ValidationError, dt.NotFound)):
+    elif isinstance(e, (dt.ValidationError, dt.NotFound, dt.Conflict)):
         message, code = one_line(str(e)), Exit.REFUSED
     elif isinstance(e, dt.Error):
         message, code = one_line(str(e)), Exit.FAILED
@@ -138,10 +136,13 @@ def open_location(location: str, *, write: bool = False) -> dt.Catalog:
 
 
 def dataset_by_reference(cat: dt.Catalog, reference: str) -> dt.Dataset:
-    """A dataset by PID, or by name when its name is unique."""
+    """A dataset by PID, or by name when its name is unique (a name may look like a PID)."""
     if dt.is_valid_pid(reference):
-        return cat.dataset(reference)
-    found = cat.find_datasets(dt.key("name") == reference, limit=3)
+        try:
+            return cat.dataset(reference)
+        except dt.NotFound:
+            pass
+    found = cat.find_datasets(dt.key("name") == reference, limit=2)
     if not found:
         raise CliError(f"no dataset with PID or name '{reference}' in the catalogue", Exit.REFUSED)
     if len(found) > 1:

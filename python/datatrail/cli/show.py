@@ -9,6 +9,7 @@ import datatrail as dt
 
 from ._common import (
     ACTIVITY_FIELDS,
+    CliError,
     DATASET_FIELDS,
     Exit,
     activity_dict,
@@ -32,13 +33,15 @@ def _record(cat: dt.Catalog, reference: str) -> dict[str, Any]:
     """A dataset, or else an activity, as a dict whose "record" says which."""
     if dt.is_valid_pid(reference):
         try:
-            return {"record": "dataset", **dataset_dict(cat.dataset(reference))}
+            return {"record": "activity", **activity_dict(cat.get_activity(reference))}
         except dt.NotFound:
-            try:
-                return {"record": "activity", **activity_dict(cat.get_activity(reference))}
-            except dt.NotFound:
-                raise dt.NotFound(f"no dataset or activity with PID '{reference}' in the catalogue") from None
-    return {"record": "dataset", **dataset_dict(dataset_by_reference(cat, reference))}
+            pass
+    try:
+        return {"record": "dataset", **dataset_dict(dataset_by_reference(cat, reference))}
+    except CliError:
+        if dt.is_valid_pid(reference):
+            raise CliError(f"no dataset or activity with PID or name '{reference}' in the catalogue", Exit.REFUSED) from None
+        raise
 
 
 def _empty(value: Any) -> bool:
