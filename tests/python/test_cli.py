@@ -138,6 +138,7 @@ def test_init_refuses_a_bad_prefix(cli: Cli, tmp_path: Path) -> None:
         ("false", False),
         ("2026-03-01", datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)),
         ("2026-03-01T10:00:00+01:00", datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.timezone.utc)),
+        ("2026-03-01T10:00Z", datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.timezone.utc)),
         ("[1, 2, 3]", [1, 2, 3]),
         ('{"mode": "fly"}', {"mode": "fly"}),
         ("eiger2_4m", "eiger2_4m"),
@@ -195,6 +196,8 @@ def test_register_refuses_bad_input_and_writes_nothing(cli: Cli, tmp_path: Path)
     assert "dataset.name = '': must not be empty" in ran.error and "furlongs_per_fortnight" in ran.error
     ran = cli("register", "scan", "--start", "yesterday")
     assert ran.code == 4 and "yesterday" in ran.error
+    ran = cli("register", "scan", "--investigation", "ma9999", "--sample", "nobody")
+    assert ran.code == 4 and "ma9999" in ran.error and "nobody" in ran.error
     assert count(cli.catalog) == 0
 
 

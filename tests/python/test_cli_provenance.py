@@ -201,6 +201,18 @@ def test_verify_counts_what_it_cannot_check(cli: Cli, files: dict[str, Path], tm
     assert "UNCHECKED" in ran.out and "REMOTE     https://data.example.org/scan/x.h5" in ran.out
 
 
+def test_verify_a_file_that_cannot_be_read(cli: Cli, tmp_path: Path) -> None:
+    # A folder where the file was: there, but no file to read (permissions would not stop root).
+    (tmp_path / "frames.h5").mkdir()
+    with dt.Catalog(cli.catalog) as cat:
+        cat.register_dataset("scan", location=str(tmp_path), files=[dt.Datafile("frames.h5", sha256="0" * 64)])
+    ran = cli("verify", "--json")
+    assert ran.code == 1
+    assert [(r["status"], str(tmp_path / "frames.h5") in r["error"]) for r in ran.json_lines()] == [("unreadable", True)]
+    line = cli("verify").out.splitlines()[0]
+    assert line.startswith(f"UNREADABLE {tmp_path / 'frames.h5'}  (scan ") and "SHA-256" in line
+
+
 def test_verify_nothing_to_do(cli: Cli) -> None:
     assert cli.ok("verify").out == "0 files in 0 datasets: 0 ok\n"
     ran = cli("verify", "-q", "energy >")

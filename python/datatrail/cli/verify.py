@@ -11,7 +11,7 @@ from typing import Any
 
 import datatrail as dt
 
-from ._common import Exit, Progress, add_selection, human_size, plural, open_catalog, print_json_line, progress_wanted, selected_datasets
+from ._common import Exit, Progress, add_selection, human_size, one_line, plural, open_catalog, print_json_line, progress_wanted, selected_datasets
 
 JSON_HELP = "print one JSON object per file as it is checked (JSON Lines)"
 
@@ -59,8 +59,8 @@ def check(dataset: dt.Dataset, f: dt.Datafile) -> dict[str, Any]:
         if f.size is not None and size != f.size:
             return {**record, "status": "modified"}  # no need to read it
         record["sha256"] = dt.sha256_file(full)
-    except (OSError, dt.NotFound):
-        return {**record, "status": "unreadable"}
+    except (OSError, dt.Error) as e:
+        return {**record, "status": "unreadable", "error": one_line(str(e))}
     return {**record, "status": "ok" if record["sha256"] == f.sha256 else "modified"}
 
 
@@ -71,6 +71,8 @@ def describe(record: dict[str, Any]) -> str:
         line += f": size {record['size']} B, recorded {record['expected_size']} B"
     elif status == "modified":
         line += f": sha256 {record['sha256'][:16]}..., recorded {record['expected_sha256'][:16]}..."
+    elif status == "unreadable":
+        line += f": {record['error']}"
     return line
 
 
