@@ -67,6 +67,9 @@ def test_the_environment_names_the_catalogue(cli: Cli, monkeypatch: pytest.Monke
     cli.ok("init", catalog=tmp_path / "other.db")
     assert cli("query", "--count", "-c", str(tmp_path / "other.db"), bare=True).out == "0\n"
     assert cli("--catalog", str(tmp_path / "other.db"), "query", "--count", bare=True).out == "0\n"
+    # --json too, before or after the command, also after a group's action.
+    assert cli("--json", "query", "--count", bare=True).json() == {"count": 1}
+    assert cli("schema", "list", "--json", "-c", str(tmp_path / "other.db"), bare=True).json() == []
 
 
 @pytest.mark.parametrize("command", [["query"], ["stats"], ["verify"], ["register", "x"], ["schema", "list"], ["validate", "--record"]])
