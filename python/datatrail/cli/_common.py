@@ -11,7 +11,7 @@ import os
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 import datatrail as dt
@@ -348,10 +348,3 @@ def _columns() -> int:
         return os.get_terminal_size(sys.stderr.fileno()).columns
     except OSError:
         return 80
-
-
-def iterate(items: Sequence[Any], progress: Progress) -> Iterator[Any]:
-    for i, item in enumerate(items):
-        progress.update(i)
-        yield item
-    progress.update(len(items), force=True)
