@@ -3,6 +3,8 @@
 // (LZ4 32004, Blosc 32001) that HDF5 loads itself, and the bitshuffle plugin (32008) of PyPI's
 // hdf5plugin, which must be bound to this process's libhdf5 and registered by hand. For writers
 // and readers alike: call ensure_filter before creating or reading a dataset that uses the filter.
+#include <datatrail/export.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,12 +21,13 @@ inline constexpr int filter_bitshuffle = 32008;
 // bound at run time (hdf5plugin's, which export init_filter) is loaded from a private copy, bound
 // to the libhdf5 this library uses, and registered with H5Zregister. The private copy keeps it
 // apart from the same file that hdf5plugin loads for h5py's own HDF5 in a Python process. Safe to
-// call from several threads; a filter once available stays so.
-bool ensure_filter(int id, const std::vector<std::filesystem::path>& plugin_dirs = {});
+// call from several threads; a filter once available stays so. Exported (though not public) for
+// the Python extension, which passes hdf5plugin's folder.
+DATATRAIL_API bool ensure_filter(int id, const std::vector<std::filesystem::path>& plugin_dirs = {});
 
 // The filter's name ("bitshuffle-LZ4 (HDF5 filter 32008)") and what to install to get it, for
 // error messages.
-std::string filter_name(int id);
-std::string filter_install_hint(int id);
+DATATRAIL_API std::string filter_name(int id);
+DATATRAIL_API std::string filter_install_hint(int id);
 
 }  // namespace datatrail::nexus
