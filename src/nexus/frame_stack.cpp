@@ -508,6 +508,7 @@ void FrameStack::close() {
         if (!s.open) throw NexusError(fmt::format("{}: the frame stack is closed", s.name));
         s.wait_idle(lock);
     }
+    bool renamed = false;
     try {
         {
             std::lock_guard lock(s.mutex);
@@ -540,29 +541,35 @@ void FrameStack::close() {
             if (!s.temp_data_path.empty()) fs::remove(s.data_path, ec);
             throw NexusError(fmt::format("{}: cannot move the finished file into place: {}", s.name, ec.message()));
         }
+        renamed = true;
         if (s.opt.sync_on_close) sync_path(s.path.parent_path().empty() ? fs::path(".") : s.path.parent_path(), s.name);
     } catch (...) {
+        if (renamed) {
+            // Not known to be durable: it must not stay looking complete.
+            std::error_code ec;
+            fs::remove(s.path, ec);
+            if (!s.data_path.empty()) fs::remove(s.data_path, ec);
+        }
         s.open = true;  // so that abandon() cleans up and marks the dataset failed
         abandon();
         throw;
     }
     if (s.catalog) {
-        const fs::path folder = s.path.parent_path();
-        std::vector<Datafile> files;
-        for (const fs::path& p : {s.path, s.data_path}) {
-            if (p.empty()) continue;
-            const std::string rel = registered_path(p, s.record);
-            Datafile f;
-            if (s.opt.checksum) {
-                f = describe_file(folder, p.filename().string());
-            } else {
-                f.size = fs::file_size(p);
-                f.format = guess_format(p.filename().string());
-            }
-            f.path = rel;
-            files.push_back(std::move(f));
-        }
         try {
+            const fs::path folder = s.path.parent_path();
+            std::vector<Datafile> files;
+            for (const fs::path& p : {s.path, s.data_path}) {
+                if (p.empty()) continue;
+                Datafile f;
+                if (s.opt.checksum) {
+                    f = describe_file(folder, p.filename().string());
+                } else {
+                    f.size = fs::file_size(p);
+                    f.format = guess_format(p.filename().string());
+                }
+                f.path = registered_path(p, s.record);
+                files.push_back(std::move(f));
+            }
             s.catalog->add_files(s.pid, std::move(files));
             s.catalog->set_state(s.pid, DatasetState::complete, now());
         } catch (...) {
