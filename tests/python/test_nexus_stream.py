@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -256,3 +258,35 @@ def test_a_catalogue_kept_alive_by_the_stack(catalog_path: Any, tmp_path: Path) 
     stack.close()
     with dt.Catalog(catalog_path) as again:
         assert again.dataset(ds.pid).state == "complete"
+
+
+def test_bitshuffle_when_datatrail_binds_the_plugin_before_hdf5plugin_is_imported(tmp_path: Path) -> None:
+    """The other order, in a fresh interpreter: datatrail loads its copy of the plugin first, then
+    `import hdf5plugin` binds the original to h5py's HDF5; both keep writing."""
+    script = f"""
+import numpy as np, sys
+import datatrail as dt
+assert "hdf5plugin" not in sys.modules
+frames = np.random.default_rng(1).poisson(2.0, size=(3, 16, 16)).astype(np.uint16)
+folder = {str(tmp_path)!r}
+with dt.Catalog(folder + "/c.db") as cat:
+    ds = cat.register_dataset("scan")
+    def write(name):
+        with dt.nexus.FrameStack(folder + "/" + name, cat, ds, dtype=np.uint16, frame_shape=(16, 16),
+                                 compression="bitshuffle_lz4", update_catalog=False) as stack:
+            stack.append(frames)
+    write("a.nxs")
+    assert "hdf5plugin" not in sys.modules  # found without importing it
+    import h5py, hdf5plugin
+    with h5py.File(folder + "/h.h5", "w") as f:
+        f.create_dataset("data", data=frames, chunks=(1, 16, 16), **hdf5plugin.Bitshuffle(cname="lz4"))
+    write("b.nxs")
+    for name, path in (("a.nxs", "entry/data/data"), ("b.nxs", "entry/data/data"), ("h.h5", "data")):
+        with h5py.File(folder + "/" + name, "r") as f:
+            assert f[path].id.get_create_plist().get_filter(0)[0] == 32008
+            assert (f[path][()] == frames).all(), name
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
