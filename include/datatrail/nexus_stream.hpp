@@ -57,7 +57,8 @@ struct FrameStackOptions {
 
 // A raw dataset's NeXus master file being written frame by frame: the layout of write_raw_file
 // (NXroot, /entry with the catalogue's records, NXinstrument, NXsample, metadata) with
-// /entry/data/<signal_name> a stack of frames whose first dimension grows, one frame per chunk.
+// /entry/data/<signal_name> a stack of frames whose first dimension grows, one frame per chunk
+// (linked from /entry/instrument/detector/data as well).
 //
 // The file is written as .<name>.<random>.part beside `path` (and its data file likewise) and
 // renamed to `path` by close(), so a reader never sees a file that looks complete before it is.

@@ -310,6 +310,17 @@ struct FrameStack::Impl {
                 make_dataset(nxdata, opt.signal_name);
             set_nxdata_attributes(nxdata, opt.signal_name);
         });
+        // NXdetector holds its frames as `data` too (where NXmx readers look): a second link to them.
+        const h5::Group detector = h5::open_group(root, "entry/instrument/detector");
+        if (h5::link_target(detector.where, "data") == h5::LinkTarget::none) {
+            if (opt.separate_data_file) {
+                h5::link_external(detector.where, "data", data_path.filename().string(), "/entry/data/data");
+            } else {
+                const std::string target = "/entry/data/" + opt.signal_name;
+                if (H5Lcreate_hard(master.get(), target.c_str(), detector.handle.get(), "data", H5P_DEFAULT, H5P_DEFAULT) < 0)
+                    h5::fail(name, "/entry/instrument/detector/data", "link the frames");
+            }
+        }
     }
 
     // Closes every handle and removes the partial files; never throws.

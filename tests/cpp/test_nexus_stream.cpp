@@ -204,6 +204,8 @@ TEST_CASE("a frame stack streams frames into the raw layout, one chunk per frame
     CHECK(f.filters().empty());
     CHECK(f.values() == frames);
     CHECK(f.attribute("units") == "counts");
+    // NXdetector/data is the same dataset, where NXmx readers look for the frames.
+    CHECK(Frames(path, "/entry/instrument/detector/data").values() == frames);
     // The layout of write_raw_file, with the stack as the default chain's signal.
     CHECK(string_at(path, "/", "default") == "entry");
     CHECK(string_at(path, "/entry", "default") == "data");
@@ -410,6 +412,7 @@ TEST_CASE("frames in a separate data file, reached from the master by a relative
     H5Fclose(f);
 
     CHECK(Frames(path, "/entry/data/data").values() == frames);  // through the link
+    CHECK(Frames(path, "/entry/instrument/detector/data").values() == frames);
     CHECK(Frames(b.dir / "scan_001_master_data.h5", "/entry/data/data").values() == frames);
     const Dataset done = b.cat.dataset(b.scan.pid);
     CHECK(done.state == DatasetState::complete);

@@ -87,6 +87,7 @@ def test_each_compression_reads_back_in_h5py_and_validates(catalog: dt.Catalog, 
         assert signal.attrs["units"] == "counts"
         assert filter_ids(signal) == ([] if FILTERS[compression] is None else [FILTERS[compression]])
         np.testing.assert_array_equal(signal[()], frames)
+        assert f["entry/instrument/detector/data"] == signal  # a second link to the frames, for NXmx readers
         assert f["entry/entry_identifier"].asstr()[()] == scan.pid
         assert f["entry/instrument"].attrs["NX_class"] == "NXinstrument"
         assert f["entry/sample/name"].asstr()[()] == "lyso-3"
@@ -113,6 +114,9 @@ def test_frames_in_a_separate_data_file(catalog: dt.Catalog, scan: dt.Dataset, t
         assert isinstance(link, h5py.ExternalLink)
         assert (link.filename, link.path) == ("scan_001_master_data.h5", "/entry/data/data")
         np.testing.assert_array_equal(default_signal(f)[()], frames)
+        detector_link = f["entry/instrument/detector"].get("data", getlink=True)
+        assert isinstance(detector_link, h5py.ExternalLink)
+        np.testing.assert_array_equal(f["entry/instrument/detector/data"][()], frames)
     assert sorted(fi.path for fi in catalog.dataset(scan.pid).files) == ["scan_001_master.nxs", "scan_001_master_data.h5"]
 
 
