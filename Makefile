@@ -13,7 +13,7 @@
 #                                         DATATRAIL_TEST_POSTGRES (ctest and pytest start a server without it)
 #   typecheck <- python                   mypy on the Python examples
 #   demo      <- python                   examples/quickstart.py
-#   bench     <- cpp python               every benchmark: SQLite ones, then bench-postgres under
+#   bench     <- cpp python               every benchmark: SQLite ones and NeXus streaming, then bench-postgres under
 #                                         scripts/with-postgres.sh (one throwaway server)
 #   bench-postgres                        the PostgreSQL benchmarks (registration, lineage, metadata
 #                                         query, schema check, writers on both engines, merge), against
@@ -145,6 +145,7 @@ bench: cpp python
 	$(VENV_PY) bench/bench_lineage.py $(BENCH_FLAGS)
 	$(BUILD_CPP)/bench/bench_query $(BENCH_FLAGS)
 	$(BUILD_CPP)/bench/bench_schema $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_nexus_stream.py $(BENCH_FLAGS)
 	bash scripts/with-postgres.sh $(MAKE) --no-print-directory bench-postgres
 
 # Builds nothing, so that `bench` can run it under one server once everything is built.

@@ -14,6 +14,7 @@
 #include <datatrail/merge.hpp>
 #include <datatrail/metadata.hpp>
 #include <datatrail/nexus.hpp>
+#include <datatrail/nexus_stream.hpp>
 #include <datatrail/pid.hpp>
 #include <datatrail/prov.hpp>
 #include <datatrail/query.hpp>

@@ -8,8 +8,110 @@ import collections.abc
 import datatrail._core
 import numpy.typing
 import os
+import types
 import typing
-__all__: list[str] = ['write_processed_file', 'write_raw_file']
+__all__: list[str] = ['FrameStack', 'write_processed_file', 'write_raw_file']
+class FrameStack:
+    """
+    A raw dataset's NeXus file written frame by frame: the layout of :func:`write_raw_file`, with
+    ``/entry/data/<signal_name>`` a stack of frames (one HDF5 chunk each) that grows with every
+    :meth:`append`. Use it in a ``with`` block: the file is finished when the block ends, and abandoned
+    (partial files removed, the dataset marked failed) when an exception leaves it.
+    
+    The file is written under a temporary name (``.<name>.<random>.part``) and renamed by
+    :meth:`close`, so it never looks complete before it is. Appends may come from several threads at
+    once (the GIL is released while frames are compressed and written); each call's frames are stored
+    together, calls in the order they reach the stack.
+    """
+    def __enter__(self) -> FrameStack:
+        """
+        Use the stack in a ``with`` block.
+        """
+    def __exit__(self, exc_type: type[BaseException] | None, exc_value: BaseException | None, traceback: types.TracebackType | None) -> None:
+        """
+        Close the stack, or abandon it when the block raised.
+        """
+    def __init__(self, path: str | os.PathLike[str], catalog: datatrail._core.Catalog, dataset: str | datatrail._core.Dataset, *, dtype: numpy.typing.DTypeLike, frame_shape: collections.abc.Sequence[int], compression: str = 'none', level: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 0, units: str = 'counts', long_name: str = '', signal_name: str = 'data', separate_data_file: bool = False, sync_on_close: bool = False, update_catalog: bool = True, checksum: bool = True) -> None:
+        """
+        Open a frame stack for the raw dataset ``dataset``.
+        
+        :param path: the master file to write
+        :param catalog: the catalogue that holds the dataset
+        :param dataset: its PID or the :class:`Dataset`
+        :param dtype: the frames' dtype: int8 ... uint64, float32 or float64
+        :param frame_shape: one frame's shape, e.g. ``(1024, 1024)``
+        :param compression: ``"none"``, ``"gzip"`` (HDF5's deflate), ``"lz4"`` (filter 32004),
+            ``"blosc"`` (bitshuffle + LZ4 in Blosc, filter 32001, compressed by the library on ``threads``
+            worker threads) or ``"bitshuffle_lz4"`` (filter 32008, needs ``hdf5plugin`` installed)
+        :param level: gzip or blosc level, 1-9; 0 for the default
+        :param threads: Blosc worker threads per frame; 0 for one per core
+        :param units: the frames' ``@units``
+        :param long_name: the frames' ``@long_name``
+        :param signal_name: the frames' name in NXdata
+        :param separate_data_file: write the frames to ``<stem>_data.h5`` beside ``path``, reached by a
+            relative external link
+        :param sync_on_close: fsync the files before :meth:`close` renames them
+        :param update_catalog: keep the dataset ``acquiring`` while the stack is open, make it
+            ``complete`` with its files registered on :meth:`close`, ``failed`` when abandoned
+        :param checksum: register the files with their SHA-256 (reads them once more)
+        :raises ValidationError: for bad arguments, naming each; nothing is written
+        :raises NotFound: for an unknown dataset
+        :raises NexusError: when HDF5 fails or a filter plugin is missing (naming the filter and what to
+            install)
+        """
+    def abandon(self) -> None:
+        """
+        Stop without finishing: the partial files are removed and, with ``update_catalog``, the dataset marked failed.
+        """
+    def append(self, frames: numpy.typing.ArrayLike) -> None:
+        """
+        Append one frame (an array of ``frame_shape``) or a block of frames (``(n, *frame_shape)``) of the
+        stack's dtype, in any memory order (a view that is not C-contiguous is copied once). The GIL is
+        released while the frames are compressed and written.
+        
+        :raises ValidationError: naming ``frames.dtype`` or ``frames.shape``; nothing is written
+        :raises NexusError: when writing fails (the stack can then only be abandoned) or the stack is closed
+        """
+    def append_compressed(self, chunk: bytes | bytearray | memoryview, filter_mask: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        """
+        Append one frame that was compressed already, as the dataset's filter expects (for ``"blosc"`` a
+        Blosc buffer, for ``"bitshuffle_lz4"`` a bitshuffle-LZ4 chunk ...), written as is with
+        ``H5Dwrite_chunk``. ``filter_mask`` has bit i set for each filter i of the pipeline not applied.
+        Uncompressed, the chunk must be one frame's bytes.
+        """
+    def close(self) -> None:
+        """
+        Finish the file: flush, close, rename it into place and, with ``update_catalog``, register its
+        files and mark the dataset complete. A stack without frames is refused (ValidationError naming
+        ``frames``) and abandoned.
+        """
+    @property
+    def data_path(self) -> str | None:
+        """
+        The data file's final path, or None when the frames are in the master file.
+        """
+    @property
+    def frames(self) -> int:
+        """
+        Frames appended so far.
+        """
+    @property
+    def is_open(self) -> bool:
+        """
+        False once closed or abandoned.
+        """
+    @property
+    def path(self) -> str:
+        """
+        The master file's final path.
+        """
+def _ensure_filter(filter_id: typing.SupportsInt | typing.SupportsIndex) -> bool:
+    """
+    Make the HDF5 filter ``filter_id`` usable by this extension's libhdf5 (not h5py's): for
+    bitshuffle-LZ4 (32008), hdf5plugin's plugin is loaded from a private copy, bound to this libhdf5 and
+    registered. True when the filter is available. Called by :class:`FrameStack`; for readers of
+    filtered files.
+    """
 def write_processed_file(path: str | os.PathLike[str], catalog: datatrail._core.Catalog, dataset: str | datatrail._core.Dataset, signal: numpy.typing.ArrayLike, *, axes: collections.abc.Mapping[str, numpy.typing.ArrayLike | tuple[numpy.typing.ArrayLike, str] | tuple[numpy.typing.ArrayLike, str, str] | None] | None = None, units: str = '', long_name: str = '', signal_name: str = 'data', raw_file: str | os.PathLike[str] | None = None) -> None:
     """
     Write a processed dataset's NeXus file: the skeleton of a raw file, one NXprocess per activity of

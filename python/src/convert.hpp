@@ -384,3 +384,5 @@ void init_merge(pybind11::module_& m);
 void init_file_system(pybind11::module_& m);
 // The datatrail.nexus submodule: NeXus files from the catalogue.
 void init_nexus(pybind11::module_& m);
+// datatrail.nexus.FrameStack, added to the submodule init_nexus() made.
+void init_nexus_stream(pybind11::module_& m);

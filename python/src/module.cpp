@@ -38,4 +38,5 @@ Import :mod:`datatrail` instead; it re-exports all of this.
     init_merge(m);
     init_file_system(m);
     init_nexus(m);
+    init_nexus_stream(m);
 }

@@ -1,6 +1,7 @@
 // The two NeXus layouts (docs/nexus.md): a raw dataset's file and a processed dataset's file with
 // its lineage, built from the catalogue's records over the RAII layer in hdf5.hpp.
 #include "nexus/hdf5.hpp"
+#include "nexus/nexus_layout.hpp"
 
 #include <datatrail/catalog.hpp>
 #include <datatrail/nexus.hpp>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -612,14 +614,15 @@ RawLink check_raw_file(const fs::path& raw, const fs::path& out) {
     return link;
 }
 
-void write_file(const fs::path& path, const Records& r, const NexusData& data, const std::vector<Step>* steps,
-                const std::optional<RawLink>& raw) {
-    AtomicFile file(path);
-    const Location root = file.root();
+// Everything but the file itself; `write_data` fills /entry (with NXdata) first, so that metadata
+// at a schema's path cannot take a name the data needs.
+void write_layout(const Location& root, const fs::path& path, const Records& r,
+                  const std::function<void(const OpenGroup& entry)>& write_data, const std::vector<Step>* steps,
+                  const std::optional<RawLink>& raw) {
     write_root_attributes(root, path);
     const OpenGroup top{h5::Group{h5::Handle{}, root}, "NXroot"};
     const OpenGroup entry = must_group(top, "entry", "NXentry");
-    write_nxdata(entry, data);
+    write_data(entry);
     if (steps) write_processes(entry, *steps);
     if (raw) {
         const OpenGroup g = must_group(entry, "raw", "NXcollection");
@@ -634,10 +637,26 @@ void write_file(const fs::path& path, const Records& r, const NexusData& data, c
     write_skeleton(entry, r);
     h5::set_attribute(entry.where(), "default", "data");
     h5::set_attribute(root, "default", "entry");
+}
+
+void write_file(const fs::path& path, const Records& r, const NexusData& data, const std::vector<Step>* steps,
+                const std::optional<RawLink>& raw) {
+    AtomicFile file(path);
+    write_layout(file.root(), path, r, [&](const OpenGroup& entry) { write_nxdata(entry, data); }, steps, raw);
     file.commit();
 }
 
 }  // namespace
+
+void nexus::write_raw_layout(const h5::Location& root, const fs::path& final_path, const Catalog& catalog,
+                             const std::string& dataset_pid,
+                             const std::function<void(const h5::Location& nxdata)>& write_data) {
+    const Records r = read_records(catalog, dataset_pid, DatasetKind::raw);
+    write_layout(
+        root, final_path, r,
+        [&](const OpenGroup& entry) { write_data(must_group(entry, "data", "NXdata").where()); }, nullptr,
+        std::nullopt);
+}
 
 void write_raw_file(const fs::path& path, const Catalog& catalog, const std::string& dataset_pid, const NexusData& data) {
     h5::ErrorSilencer quiet;
