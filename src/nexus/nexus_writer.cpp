@@ -612,6 +612,63 @@ RawLink check_raw_file(const fs::path& raw, const fs::path& out) {
     return link;
 }
 
+json time_json(const std::optional<Timestamp>& t) { return t ? json(iso(*t)) : json(nullptr); }
+
+// The dataset as the catalogue records it, with its investigation, instrument and sample, so that
+// ingesting the file rebuilds the records with every field and type (a time stays a time, not the
+// string the NeXus field holds). NeXus readers see an ordinary NXnote.
+json record_json(const Records& r) {
+    const Dataset& d = r.dataset;
+    json j = {{"pid", d.pid},
+              {"kind", std::string(to_string(d.kind))},
+              {"name", d.name},
+              {"description", d.description},
+              {"techniques", d.techniques},
+              {"keywords", d.keywords},
+              {"start_time", time_json(d.start_time)},
+              {"end_time", time_json(d.end_time)},
+              {"location", d.location},
+              {"schema", d.schema},
+              {"metadata", metadata_json(d.metadata)},
+              {"state", std::string(to_string(d.state))},
+              {"created_by", d.created_by},
+              {"created_at", time_json(d.created_at)}};
+    if (r.investigation) {
+        const Investigation& i = *r.investigation;
+        json people = json::array();
+        for (const auto& p : i.participants)
+            people.push_back({{"name", p.name}, {"role", p.role}, {"orcid", p.orcid}, {"email", p.email}});
+        j["investigation"] = {{"pid", i.pid},
+                              {"name", i.name},
+                              {"title", i.title},
+                              {"summary", i.summary},
+                              {"start_time", time_json(i.start_time)},
+                              {"end_time", time_json(i.end_time)},
+                              {"release_date", time_json(i.release_date)},
+                              {"doi", i.doi},
+                              {"participants", std::move(people)}};
+    }
+    if (r.instrument)
+        j["instrument"] = {{"pid", r.instrument->pid},
+                           {"name", r.instrument->name},
+                           {"facility", r.instrument->facility},
+                           {"type", r.instrument->type}};
+    if (r.sample)
+        j["sample"] = {{"pid", r.sample->pid},
+                       {"name", r.sample->name},
+                       {"description", r.sample->description},
+                       {"formula", r.sample->formula},
+                       {"metadata", metadata_json(r.sample->metadata)}};
+    return j;
+}
+
+void write_record(const OpenGroup& entry, const Records& r) {
+    const OpenGroup note = must_group(entry, "catalog_record", "NXnote");
+    string_field(note, "type", "application/json");
+    string_field(note, "description", "the dataset as the datatrail catalogue records it");
+    h5::write_string(note.where(), "data", record_json(r).dump());
+}
+
 void write_file(const fs::path& path, const Records& r, const NexusData& data, const std::vector<Step>* steps,
                 const std::optional<RawLink>& raw) {
     AtomicFile file(path);
@@ -632,6 +689,7 @@ void write_file(const fs::path& path, const Records& r, const NexusData& data, c
     }
     write_metadata(entry, r);
     write_skeleton(entry, r);
+    write_record(entry, r);
     h5::set_attribute(entry.where(), "default", "data");
     h5::set_attribute(root, "default", "entry");
     file.commit();
