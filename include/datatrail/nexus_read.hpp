@@ -104,6 +104,11 @@ struct NexusEntry {
     // the schema's types), and every field under /entry/metadata (nested groups become dotted
     // keys), each with its @units.
     Metadata metadata;
+    // The scalar fields of the entry (run_number ...) and of its NXinstrument and NXsample groups,
+    // keyed by their path below the entry with dots ("instrument.monochromator.energy",
+    // "sample.temperature"), with @units: what files from other software say about the data.
+    // The fields read into the members above are left out.
+    Metadata fields;
     std::vector<NexusProcess> processes;  // by sequence_index
     std::optional<NexusRawLink> raw;
     std::optional<NexusDataInfo> data;  // the NXdata @default names, else the first with a signal

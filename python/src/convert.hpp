@@ -384,3 +384,7 @@ void init_merge(pybind11::module_& m);
 void init_file_system(pybind11::module_& m);
 // The datatrail.nexus submodule: NeXus files from the catalogue.
 void init_nexus(pybind11::module_& m);
+// Reading NeXus files, in the datatrail.nexus submodule init_nexus() made.
+void init_nexus_read(pybind11::module_& m);
+// Catalog.ingest, datatrail.ingest and their report.
+void init_ingest(pybind11::module_& m);

@@ -294,9 +294,11 @@ std::optional<MetadataValue> read_value(hid_t dataset) {
         forget_errors();
         return std::nullopt;
     }
-    const int rank = rank_of(space.get());
+    int rank = rank_of(space.get());
     const hssize_t count = element_count(space.get());
     if (rank < 0 || rank > 1 || count < 0) return std::nullopt;
+    // Older NeXus writers store a scalar as an array of one element.
+    if (rank == 1 && count == 1) rank = 0;
     MetadataValue out;
     const auto units = string_attribute(dataset, "units");
     const auto read = [&](hid_t mem, void* buffer) { return H5Dread(dataset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer); };

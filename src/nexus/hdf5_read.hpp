@@ -42,7 +42,8 @@ std::optional<Value> value_attribute(hid_t object, std::string_view name);
 std::string nx_class(hid_t object);
 
 // A dataset as a catalogue value with its @units: a string or a list of strings, an integer,
-// a float, a boolean (h5py's FALSE/TRUE enum, or numpy's bool), or a 1-D numeric array.
+// a float, a boolean (h5py's FALSE/TRUE enum, or numpy's bool), or a 1-D numeric array; an array
+// of one element is read as a scalar.
 // nullopt for what metadata cannot hold (arrays of more than one dimension, compounds...).
 std::optional<MetadataValue> read_value(hid_t dataset);
 

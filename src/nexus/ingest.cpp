@@ -350,6 +350,8 @@ Dataset dataset_of(const FileRecord& r) {
         d.start_time = r.entry.start_time;
         d.end_time = r.entry.end_time;
         d.metadata = r.entry.metadata;
+        // Files from other software keep their facts in the instrument and sample groups.
+        for (const auto& [key, value] : r.entry.fields) d.metadata.emplace(key, value);
         if (!r.entry.definition.empty()) d.techniques = {r.entry.definition};
     }
     return d;
@@ -437,11 +439,30 @@ void register_new(Catalog& cat, const FileRecord& r, IngestItem& item) {
     }
     // Checked on its own before anything is written, so that a dataset the catalogue would refuse
     // leaves no instrument, investigation or activity behind.
-    {
+    for (bool retry = true;;) {
         Catalog scratch(":memory:");
         Dataset probe = d;
         probe.schema.clear();
-        scratch.register_dataset(probe);
+        try {
+            scratch.register_dataset(probe);
+            break;
+        } catch (const ValidationError& e) {
+            // A file from other software keeps what the catalogue accepts: a value it refuses (a
+            // unit UDUNITS does not know, a unit on a string) is left out, with a note.
+            if (!r.record.is_null() || !retry) throw;
+            retry = false;
+            const std::string prefix = "dataset.metadata.";
+            bool dropped = false;
+            for (const auto& v : e.violations()) {
+                if (v.field.rfind(prefix, 0) != 0) throw;
+                std::string key = v.field.substr(prefix.size());
+                while (!key.empty() && !d.metadata.contains(key)) key = key.substr(0, key.find_last_of('.') == std::string::npos ? 0 : key.find_last_of('.'));
+                if (key.empty()) throw;
+                dropped = d.metadata.erase(key) > 0 || dropped;
+                item.notes.push_back(fmt::format("metadata '{}' = '{}' left out: {}", key, v.value, v.rule));
+            }
+            if (!dropped) throw;
+        }
     }
     const std::string instrument = ensure_instrument(cat, r);
     const std::string investigation = ensure_investigation(cat, r, instrument);

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 namespace datatrail {
 
@@ -46,11 +48,21 @@ std::string text(const Location& parent, const std::string& path) {
     return v->value.to_string();
 }
 
+// ISO 8601 as NeXus files have it: also with a basic-format offset ("-0600", as older writers
+// put it), which parse_time reads once it has its colon.
+Timestamp parse_nexus_time(std::string t, std::string_view field) {
+    const auto n = t.size();
+    if (n > 5 && (t[n - 5] == '+' || t[n - 5] == '-') && t.find('T') != std::string::npos &&
+        std::all_of(t.end() - 4, t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        t.insert(n - 2, ":");
+    return parse_time(t, field);
+}
+
 std::optional<Timestamp> time_field(const Location& parent, const std::string& path, std::vector<std::string>& problems) {
     const std::string t = text(parent, path);
     if (t.empty()) return std::nullopt;
     try {
-        return parse_time(t, path);
+        return parse_nexus_time(t, path);
     } catch (const Error& e) {
         problems.push_back(fmt::format("{}: '{}' is not an ISO 8601 time", parent.child(path), t));
         return std::nullopt;
@@ -88,6 +100,30 @@ void read_collection(const Location& group, const std::string& prefix, Metadata&
     }
 }
 
+// Scalar fields below `group`, under `prefix` with dots; `depth` limits the descent.
+void read_scalars(const Location& group, const std::string& prefix, int depth, Metadata& out) {
+    static const std::set<std::string> entry_fields = {"entry_identifier", "title", "experiment_description",
+                                                       "experiment_identifier", "definition", "start_time", "end_time"};
+    for (const auto& name : h5::children(group)) {
+        if (prefix.empty() && entry_fields.contains(name)) continue;
+        const std::string key = prefix.empty() ? name : prefix + "." + name;
+        if (!is_valid_metadata_key(key)) continue;
+        Handle h = h5::open_object(group, name);
+        if (!h.valid()) continue;
+        if (h5::object_kind(h.get()) == h5::LinkTarget::dataset) {
+            if (h5::shape(h.get()).size() > 1) continue;
+            std::uint64_t count = 1;
+            for (auto n : h5::shape(h.get())) count *= n;
+            if (count != 1) continue;
+            if (auto v = h5::read_value(h.get())) out.emplace(key, std::move(*v));
+        } else if (h5::object_kind(h.get()) == h5::LinkTarget::group && depth > 0) {
+            const std::string cls = h5::nx_class(h.get());
+            const bool descend = prefix.empty() ? (cls == "NXinstrument" || cls == "NXsample") : cls != "NXdata";
+            if (descend) read_scalars({h.get(), group.file, group.child(name)}, key, depth - 1, out);
+        }
+    }
+}
+
 // A value read from a file, in the type its schema field has (the file holds a time as a
 // string, a count perhaps as a float); nullopt when it cannot be.
 std::optional<MetadataValue> as_field_type(MetadataValue mv, const SchemaField& field) {
@@ -96,7 +132,7 @@ std::optional<MetadataValue> as_field_type(MetadataValue mv, const SchemaField& 
         case FieldType::datetime:
             if (v.is<std::string>()) {
                 try {
-                    v = parse_time(v.as<std::string>(), field.key);
+                    v = parse_nexus_time(v.as<std::string>(), field.key);
                 } catch (const Error&) {
                     return std::nullopt;
                 }
@@ -344,6 +380,7 @@ NexusEntry NexusFile::entry(const std::string& name, const Schema* schema) const
     if (const auto m = open_group_at(at, "metadata"); m && h5::nx_class(m->handle.get()) == "NXcollection")
         read_collection(m->where, "", e.metadata);
     if (schema) read_schema_paths(root, e.name, *schema, e.metadata, e.problems);
+    read_scalars(at, "", 4, e.fields);
     for (const auto& p : groups_of_class(at, "NXprocess")) e.processes.push_back(read_process(at, p, e.problems));
     std::stable_sort(e.processes.begin(), e.processes.end(),
                      [](const NexusProcess& a, const NexusProcess& b) { return a.sequence_index < b.sequence_index; });
