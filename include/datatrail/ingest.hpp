@@ -65,8 +65,10 @@ struct IngestReport {
 };
 
 // Ingests the NeXus file at `path`, or every file with one of options.suffixes in the folder at
-// `path`. Each file is registered on its own, whole or not at all, raw files before processed
-// ones (so that the processed ones' inputs are there); a file that cannot be read, lacks a required
+// `path`. Each file is registered on its own, raw files before processed ones (so that the
+// processed ones' inputs are there), its dataset checked before anything is written (a metadata
+// key stored here with another type is found only when the dataset is written, after the records
+// it refers to, which then stay); a file that cannot be read, lacks a required
 // field or clashes with the catalogue is reported in `failed` and the others go on. Ingesting the
 // same files again changes nothing. Bad arguments (a path that does not exist, a bad suffix) are a
 // ValidationError naming the field, before any file is read; a catalogue that cannot be written

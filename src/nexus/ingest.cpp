@@ -8,6 +8,7 @@
 // catalogue would differ from the target's in what the catalogue sets itself (created_at), and
 // merge would refuse them as conflicts that are none. So each file is checked against the target
 // by PID and checksum here, and written with the catalogue's own checked calls.
+#include <datatrail/agent.hpp>
 #include <datatrail/catalog.hpp>
 #include <datatrail/datafile.hpp>
 #include <datatrail/ingest.hpp>
@@ -394,8 +395,26 @@ Activity activity_of(Catalog& cat, const FileRecord& r, std::size_t index, std::
             if (find_or_null([&] { return cat.activity(parent); })) a.parent = parent;
             else notes.push_back(fmt::format("activity {}: its parent activity {} is not in the catalogue: left out", a.pid, parent));
         }
-        if (j.contains("agents") && !j["agents"].empty())
-            notes.push_back(fmt::format("activity {}: its agents are not in the file by name: left out", a.pid));
+        if (j.contains("agents"))
+            for (const auto& ag : j["agents"]) {
+                const std::string pid = str(ag, "agent");
+                if (const auto found = find_or_null([&] { return cat.agent(pid); })) {
+                    a.agents.push_back({found->pid, str(ag, "role")});
+                } else if (ag.contains("record")) {
+                    // Found by name (unique per type), else added with the PID the file gives.
+                    const auto& rec = ag["record"];
+                    Agent agent{pid, parse_agent_type(str(rec, "type"), "agent.type"), str(rec, "name"), str(rec, "orcid"),
+                                str(rec, "email"), str(rec, "version"), str(rec, "url")};
+                    std::string resolved;
+                    for (const auto& existing : cat.agents())
+                        if (existing.name == agent.name && existing.type == agent.type) resolved = existing.pid;
+                    if (resolved.empty()) resolved = cat.add_agent(agent).pid;
+                    a.agents.push_back({resolved, str(ag, "role")});
+                } else {
+                    notes.push_back(fmt::format("activity {}: agent {} is not in the catalogue and the file has no record of it: "
+                                                "left out", a.pid, pid));
+                }
+            }
     } else {
         a.pid = p.activity.empty() ? cat.pid_prefix() + "/" +
                                          derived_ulid(r.file.modified.value_or(Timestamp{}), r.file.sha256, p.group)
@@ -498,6 +517,34 @@ std::string path_for(const Dataset& d, const FileRecord& r) {
     return r.absolute.string();
 }
 
+// Links from the file's activities to inputs that were not in the catalogue when the activities
+// were recorded and are now; how many were added.
+std::size_t add_missing_inputs(Catalog& cat, const FileRecord& r) {
+    std::size_t added = 0;
+    for (std::size_t i = 0; i < r.entry.processes.size(); ++i) {
+        const json& j = r.activities[i];
+        const std::string pid = j.is_null() ? r.entry.processes[i].activity : str(j, "pid");
+        if (pid.empty()) continue;
+        const auto here = find_or_null([&] { return cat.activity(pid); });
+        if (!here) continue;
+        std::vector<Used> wanted;
+        if (!j.is_null() && j.contains("used"))
+            for (const auto& u : j["used"]) wanted.push_back({str(u, "dataset"), "", str(u, "role")});
+        else
+            for (const auto& in : r.entry.processes[i].inputs) wanted.push_back({in.dataset, "", in.role});
+        std::vector<Used> missing;
+        for (auto& u : wanted) {
+            const bool linked = std::any_of(here->used.begin(), here->used.end(),
+                                            [&](const Used& h) { return h.dataset == u.dataset; });
+            if (!linked && find_or_null([&] { return cat.dataset(u.dataset); })) missing.push_back(std::move(u));
+        }
+        if (missing.empty()) continue;
+        added += missing.size();
+        cat.add_inputs(pid, missing);
+    }
+    return added;
+}
+
 IngestItem register_file(Catalog& cat, const FileRecord& r) {
     IngestItem item{r.path.string(), IngestStatus::ingested, r.pid, {}, {}, r.notes};
     const auto existing = find_or_null([&] { return cat.dataset(r.pid); });
@@ -507,6 +554,11 @@ IngestItem register_file(Catalog& cat, const FileRecord& r) {
     }
     const auto& files = existing->files;
     if (std::any_of(files.begin(), files.end(), [&](const Datafile& f) { return f.sha256 == r.file.sha256; })) {
+        // Inputs whose files came after this one's first ingest are linked now.
+        if (const std::size_t added = add_missing_inputs(cat, r)) {
+            item.notes.push_back(fmt::format("the dataset was here; {} input link(s) its file records were added", added));
+            return item;
+        }
         item.status = IngestStatus::already_present;
         return item;
     }

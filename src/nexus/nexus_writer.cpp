@@ -485,7 +485,7 @@ json metadata_json(const Metadata& m) {
     return out;
 }
 
-json activity_json(const Activity& a) {
+json activity_json(const Activity& a, const std::vector<Agent>& agent_records) {
     json j = {{"pid", a.pid},
               {"name", a.name},
               {"type", std::string(to_string(a.type))},
@@ -503,8 +503,16 @@ json activity_json(const Activity& a) {
     json used = json::array();
     for (const auto& u : a.used) used.push_back({{"dataset", u.dataset}, {"file", u.file}, {"role", u.role}});
     j["used"] = std::move(used);
+    // Each agent with its record, so that ingest can add an agent the catalogue lacks.
     json agents = json::array();
-    for (const auto& ag : a.agents) agents.push_back({{"agent", ag.agent}, {"role", ag.role}});
+    for (const auto& ag : a.agents) {
+        json item = {{"agent", ag.agent}, {"role", ag.role}};
+        for (const auto& r : agent_records)
+            if (r.pid == ag.agent)
+                item["record"] = {{"type", std::string(to_string(r.type))}, {"name", r.name}, {"orcid", r.orcid},
+                                  {"email", r.email}, {"version", r.version}, {"url", r.url}};
+        agents.push_back(std::move(item));
+    }
     j["agents"] = std::move(agents);
     const auto& e = a.environment;
     json env = {{"os", e.os}, {"user", e.user}, {"git_commit", e.git_commit}, {"python_version", e.python_version},
@@ -523,18 +531,20 @@ struct Input {
 struct Step {
     Activity activity;
     std::vector<Input> inputs;
+    std::vector<Agent> agents;
 };
 
 // The activities of the dataset's lineage, oldest first, with what each used.
 std::vector<Step> read_chain(const Catalog& catalog, const std::string& pid) {
     const ProvGraph graph = catalog.ancestors(pid);
     std::vector<Step> steps;
-    for (const ProvNode* node : graph.nodes_of(NodeKind::activity)) steps.push_back({catalog.activity(node->id), {}});
+    for (const ProvNode* node : graph.nodes_of(NodeKind::activity)) steps.push_back({catalog.activity(node->id), {}, {}});
     std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
         if (a.activity.start_time != b.activity.start_time) return a.activity.start_time < b.activity.start_time;
         return a.activity.pid < b.activity.pid;  // PIDs are time-sortable ULIDs
     });
     for (auto& step : steps) {
+        for (const auto& ag : step.activity.agents) step.agents.push_back(catalog.agent(ag.agent));
         for (const auto& u : step.activity.used) {
             Input in{u.dataset, u.role, {}, {}};
             for (const auto& f : catalog.dataset(u.dataset).files) {
@@ -561,7 +571,7 @@ void write_processes(const OpenGroup& entry, const std::vector<Step>& steps) {
         const OpenGroup note = must_group(p, "configuration", "NXnote");
         string_field(note, "type", "application/json");
         string_field(note, "description", "the activity as the catalogue records it");
-        h5::write_string(note.where(), "data", activity_json(a).dump());
+        h5::write_string(note.where(), "data", activity_json(a, step.agents).dump());
         // The lineage in plain fields as well, for readers that do not parse JSON.
         const OpenGroup prov = must_group(p, "provenance", "NXcollection");
         string_field(prov, "activity_identifier", a.pid);

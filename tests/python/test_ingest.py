@@ -39,6 +39,8 @@ class Source:
         cat.add_investigation("11019362", title="Lysozyme", instrument="P11",
                               participants=[{"name": "Ada Lovelace", "role": "PI", "orcid": "0000-0002-1825-0097"}])
         cat.add_sample("lyso-3", formula="C613H959N193O185S10", investigation="11019362")
+        cat.add_agent("Ada Lovelace", type="person", orcid="0000-0002-1825-0097")
+        cat.add_agent("pyFAI", type="software", version="2024.2")
         common = {"investigation": "11019362", "instrument": "P11", "sample": "lyso-3", "location": str(folder)}
         self.scan = cat.register_dataset(
             "scan_001", schema="beam", start_time=START, end_time=START + dtm.timedelta(minutes=5),
@@ -54,7 +56,8 @@ class Source:
         dt.nexus.write_raw_file(folder / "raw" / "dark_001.nxs", cat, self.dark, self.frames[:1])
         with cat.activity("integrate", program="pyFAI", version="2024.2",
                           parameters={"npt": 8, "radius": (1.5, "mm"), "unit": "q_nm^-1"},
-                          inputs=[self.scan, (self.dark, "dark")]) as run:
+                          inputs=[self.scan, (self.dark, "dark")],
+                          agents=[("Ada Lovelace", "operator"), ("pyFAI", "software")]) as run:
             self.integrated = run.output("scan_001_integrated", metadata={"q_max": (6.4, "1/nm")},
                                          location=str(folder / "processed"))
         self.step1 = cat.get_activity(run.pid)
@@ -107,8 +110,11 @@ def test_a_catalogue_is_rebuilt_from_its_files(catalog: dt.Catalog, source: Sour
         for field in ("name", "program", "version", "parameters", "status", "start_time", "end_time",
                       "generated", "host"):
             assert getattr(a, field) == getattr(step, field), field
-        # Listed in the order of the datasets' internal ids, which differ between the catalogues.
+        # Listed in the order of the records' internal ids, which differ between the catalogues.
         assert sorted((u.dataset, u.role) for u in a.used) == sorted((u.dataset, u.role) for u in step.used)
+        assert sorted((x.agent, x.role) for x in a.agents) == sorted((x.agent, x.role) for x in step.agents)
+    assert catalog.agent("Ada Lovelace").orcid == "0000-0002-1825-0097"
+    assert catalog.agent("pyFAI").version == "2024.2"
     # The lineage, both ways.
     assert sorted(map(repr, catalog.ancestor_pids(source.normalised))) == sorted(
         map(repr, source.cat.ancestor_pids(source.normalised)))
@@ -124,6 +130,20 @@ def test_ingesting_again_changes_nothing(catalog: dt.Catalog, source: Source) ->
     assert names(again.already_present) == ["dark_001.nxs", "scan_001.nxs", "scan_001_integrated.nxs", "scan_001_normalised.nxs"]
     assert catalog.count_datasets() == 4
     assert len(catalog.find_activities()) == 2
+
+
+def test_inputs_ingested_after_their_results_are_linked_on_the_next_ingest(catalog: dt.Catalog, source: Source) -> None:
+    first = catalog.ingest(source.folder / "processed")
+    assert len(first.ingested) == 2
+    notes = [n for item in first.ingested for n in item.notes]
+    assert any(source.scan.pid in n and "not in the catalogue" in n for n in notes)
+    assert catalog.raw_sources(source.integrated) == []
+    catalog.ingest(source.folder / "raw")
+    again = catalog.ingest(source.folder / "processed")
+    (item,) = [i for i in again.ingested if i.dataset == source.integrated.pid]
+    assert "2 input link(s)" in item.notes[0]
+    assert sorted(d.pid for d in catalog.raw_sources(source.normalised)) == sorted([source.scan.pid, source.dark.pid])
+    assert len(catalog.ingest(source.folder).already_present) == 4
 
 
 def test_the_same_pid_with_other_content_is_a_conflict_for_that_file(catalog: dt.Catalog, source: Source,
