@@ -2670,7 +2670,7 @@ class IngestItem:
     @property
     def status(self) -> str:
         """
-        ``ingested``, ``already present``, ``skipped`` or ``failed``.
+        ``ingested``, ``already_present``, ``skipped`` or ``failed``: the report's list it is in.
         """
 class IngestReport:
     """

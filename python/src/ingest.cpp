@@ -119,7 +119,7 @@ void init_ingest(py::module_& m) {
     py::class_<IngestItem>(m, "IngestItem", "What :meth:`Catalog.ingest` did with one file.")
         .def_readonly("path", &IngestItem::path, "The file, as found under the path given.")
         .def_property_readonly("status", [](const IngestItem& i) { return std::string(to_string(i.status)); },
-                               "``ingested``, ``already present``, ``skipped`` or ``failed``.")
+                               "``ingested``, ``already_present``, ``skipped`` or ``failed``: the report's list it is in.")
         .def_readonly("dataset", &IngestItem::dataset, "The dataset's PID, when the file named or got one.")
         .def_readonly("error", &IngestItem::error,
                       "For a failed file, the error's class: ``NexusError``, ``Conflict``, ``ValidationError``, ``NotFound``.")

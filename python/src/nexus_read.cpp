@@ -57,6 +57,13 @@ std::string file_path(const PathArg& path) {
     return p;
 }
 
+std::optional<Schema> to_schema(const OptSchemaArg& schema) {
+    if (schema.is_none()) return std::nullopt;
+    if (!py::isinstance<Schema>(schema))
+        throw ValidationError({{"schema", repr_of(schema), "must be a Schema (dt.parse_schema, dt.load_schema, Catalog.schema) or None"}});
+    return schema.cast<Schema>();
+}
+
 // Signal and axes of an entry's NXdata, as numpy arrays.
 py::tuple read_data(const NexusFile& f, const std::string& entry_name) {
     std::optional<NexusBuffer> signal;
@@ -222,8 +229,7 @@ A NeXus/HDF5 file open for reading, with the system's libhdf5. Use it as a conte
                 Violations v;
                 const std::string entry = name.is_none() ? std::string() : to_str(name, "name", v);
                 v.throw_if_any();
-                std::optional<Schema> s;
-                if (!schema.is_none()) s = schema.cast<Schema>();
+                const std::optional<Schema> s = to_schema(schema);
                 py::gil_scoped_release release;
                 return f.entry(entry, s ? &*s : nullptr);
             },
@@ -290,8 +296,7 @@ LZ4, Blosc and others through HDF5's plugins). The GIL is released while it is r
             Violations v;
             const std::string name = entry.is_none() ? std::string() : to_str(entry, "entry", v);
             v.throw_if_any();
-            std::optional<Schema> s;
-            if (!schema.is_none()) s = schema.cast<Schema>();
+            const std::optional<Schema> s = to_schema(schema);
             py::gil_scoped_release release;
             return NexusFile(p).entry(name, s ? &*s : nullptr);
         },

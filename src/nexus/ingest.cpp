@@ -30,7 +30,7 @@ namespace datatrail {
 std::string_view to_string(IngestStatus s) noexcept {
     switch (s) {
         case IngestStatus::ingested: return "ingested";
-        case IngestStatus::already_present: return "already present";
+        case IngestStatus::already_present: return "already_present";
         case IngestStatus::skipped: return "skipped";
         case IngestStatus::failed: return "failed";
     }
@@ -322,7 +322,8 @@ std::string ensure_sample(Catalog& cat, const FileRecord& r, const std::string& 
     if (!s.pid.empty())
         if (const auto found = find_or_null([&] { return cat.sample(s.pid); })) return found->pid;
     if (const auto found = find_or_null([&] { return cat.sample(s.name); })) return found->pid;
-    s.investigation = investigation;
+    // A sample of the dataset's investigation, unless the record says it belongs to none.
+    if (!r.record.contains("sample") || !str(r.record["sample"], "investigation").empty()) s.investigation = investigation;
     return cat.add_sample(s).pid;
 }
 

@@ -668,6 +668,7 @@ json record_json(const Records& r) {
                        {"name", r.sample->name},
                        {"description", r.sample->description},
                        {"formula", r.sample->formula},
+                       {"investigation", r.sample->investigation},
                        {"metadata", metadata_json(r.sample->metadata)}};
     return j;
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import shutil
+import threading
 from pathlib import Path
 
 import h5py
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 import datatrail as dt
+from conftest import Blocker
 
 START = dtm.datetime(2026, 3, 1, 10, 0, tzinfo=dtm.timezone.utc)
 CHOPPER = Path(nexusformat.__file__).parent / "examples" / "chopper.nxs"
@@ -104,7 +106,9 @@ def test_a_catalogue_is_rebuilt_from_its_files(catalog: dt.Catalog, source: Sour
         assert f == dt.describe_file(d.location, f.path)
         assert f.format == "nexus" and len(f.sha256) == 64
     assert catalog.investigation("11019362").participants == source.cat.investigation("11019362").participants
-    assert catalog.sample("lyso-3").formula == "C613H959N193O185S10"
+    assert catalog.sample("lyso-3") == source.cat.sample("lyso-3")
+    assert catalog.instrument("P11") == source.cat.instrument("P11")
+    assert catalog.investigation("11019362") == source.cat.investigation("11019362")
     for step in (source.step1, source.step2):
         a = catalog.get_activity(step.pid)
         for field in ("name", "program", "version", "parameters", "status", "start_time", "end_time",
@@ -130,6 +134,19 @@ def test_ingesting_again_changes_nothing(catalog: dt.Catalog, source: Source) ->
     assert names(again.already_present) == ["dark_001.nxs", "scan_001.nxs", "scan_001_integrated.nxs", "scan_001_normalised.nxs"]
     assert catalog.count_datasets() == 4
     assert len(catalog.find_activities()) == 2
+
+
+def test_the_catalogue_that_wrote_the_files_gets_them_as_datafiles(catalog: dt.Catalog, tmp_path: Path) -> None:
+    scan = catalog.register_dataset("scan_001", location=str(tmp_path), metadata={"energy": (12.7, "keV")})
+    dt.nexus.write_raw_file(tmp_path / "scan_001.nxs", catalog, scan, np.arange(6.0))
+    report = catalog.ingest(tmp_path)
+    (item,) = report.ingested
+    assert item.status == "ingested" and item.dataset == scan.pid
+    assert "the file was added" in item.notes[0]
+    assert catalog.dataset(scan).files == [dt.describe_file(tmp_path, "scan_001.nxs")]
+    again = catalog.ingest(tmp_path)
+    assert [i.status for i in again.already_present] == ["already_present"]
+    assert catalog.count_datasets() == 1
 
 
 def test_inputs_ingested_after_their_results_are_linked_on_the_next_ingest(catalog: dt.Catalog, source: Source) -> None:
@@ -282,12 +299,38 @@ def test_bad_arguments_are_named(catalog: dt.Catalog, tmp_path: Path) -> None:
     assert e.value.violations[0].field == "path"
 
 
-def test_a_read_only_catalogue_is_refused(sqlite_path: Path, source: Source) -> None:
-    # SQLite only: read_only is an option of how a file is opened (PostgreSQL's is in test_postgres).
-    dt.Catalog(sqlite_path).close()
-    with dt.Catalog(sqlite_path, read_only=True) as cat:
+def test_a_read_only_catalogue_is_refused(catalog_path: str | Path, source: Source) -> None:
+    dt.Catalog(catalog_path).close()
+    with dt.Catalog(catalog_path, read_only=True) as cat:
         with pytest.raises(dt.StorageError, match="read"):
             cat.ingest(source.folder)
-    with dt.Catalog(sqlite_path) as cat:
+    with dt.Catalog(catalog_path) as cat:
         assert cat.count_datasets() == 0
+
+
+def test_the_gil_is_released_while_ingesting(engine: str, catalog_path: str | Path, source: Source) -> None:
+    """As in test_concurrency: another connection holds the write lock, and the ingest waits for it
+    at its first write. If the ingest held the GIL, this thread could not count, nor release the
+    lock, and the ingest would time out."""
+    with dt.Catalog(catalog_path, busy_timeout=20.0) as cat:
+        blocker = Blocker(engine, catalog_path)
+        result: dict[str, object] = {}
+
+        def run() -> None:
+            try:
+                result["report"] = cat.ingest(source.folder)
+            except BaseException as e:  # noqa: BLE001
+                result["error"] = e
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        progressed = 0
+        while thread.is_alive() and progressed < 200_000:
+            progressed += 1
+        assert thread.is_alive(), "the ingest finished while the lock was held"
+        blocker.release()
+        thread.join(timeout=60)
+        assert "error" not in result, result.get("error")
+        assert progressed == 200_000
+        assert cat.count_datasets() == 4
 

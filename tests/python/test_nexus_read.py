@@ -188,6 +188,12 @@ def test_bad_input_is_named(tmp_path: Path) -> None:
     with pytest.raises(dt.ValidationError) as e:
         dt.nexus.read_file(42)  # type: ignore[arg-type]
     assert e.value.violations[0].field == "path"
+    with pytest.raises(dt.ValidationError) as e:
+        dt.nexus.read_file(CHOPPER, schema="beam")  # type: ignore[arg-type]
+    assert e.value.violations[0].field == "schema"
+    with pytest.raises(dt.ValidationError) as e:
+        dt.nexus.read_file(CHOPPER, entry=3)  # type: ignore[arg-type]
+    assert e.value.violations[0].field == "entry"
     with pytest.raises(dt.NotFound, match="no NXentry named nope"):
         dt.nexus.read_file(CHOPPER, entry="nope")
     with dt.nexus.NexusFile(CHOPPER) as f:
