@@ -271,6 +271,16 @@ def test_progress_is_reported_to_a_callable_and_as_a_bar(catalog: dt.Catalog, so
     assert "registering [" in err and "2/2" in err
 
 
+def test_an_exception_from_the_progress_callable_stops_the_ingest(catalog: dt.Catalog, source: Source) -> None:
+    def stop(stage: str, done: int, total: int, path: str) -> None:
+        if stage == "registering" and done == 1:
+            raise KeyError("stop here")
+
+    with pytest.raises(KeyError, match="stop here"):
+        catalog.ingest(source.folder / "raw", progress=stop)
+    assert catalog.count_datasets() == 1  # the file registered before the callback raised stays
+
+
 def test_suffixes_and_recursion_choose_the_files(catalog: dt.Catalog, source: Source) -> None:
     assert catalog.ingest(source.folder, recursive=False).ingested == []
     report = catalog.ingest(source.folder, suffixes=[".NXS"])
