@@ -8,6 +8,7 @@
 #include <datatrail/dataset.hpp>
 #include <datatrail/error.hpp>
 #include <datatrail/file_system.hpp>
+#include <datatrail/ingest.hpp>
 #include <datatrail/instrument.hpp>
 #include <datatrail/investigation.hpp>
 #include <datatrail/lineage.hpp>
@@ -15,6 +16,7 @@
 #include <datatrail/metadata.hpp>
 #include <datatrail/nexus.hpp>
 #include <datatrail/nexus_stream.hpp>
+#include <datatrail/nexus_read.hpp>
 #include <datatrail/pid.hpp>
 #include <datatrail/prov.hpp>
 #include <datatrail/query.hpp>

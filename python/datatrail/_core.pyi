@@ -14,7 +14,7 @@ import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'Schema', 'SchemaField', 'SchemaReport', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'load_schema', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'nexus', 'parse_conditions', 'parse_query', 'parse_schema', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'IngestItem', 'IngestReport', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'Schema', 'SchemaField', 'SchemaReport', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'ingest', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'load_schema', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'nexus', 'parse_conditions', 'parse_query', 'parse_schema', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -2340,6 +2340,31 @@ class Catalog:
         :param pid: a PID, an :class:`Activity` or a started :class:`ActivityRun`
         :raises NotFound: when there is none
         """
+    def ingest(self, path: str | os.PathLike[str], *, recursive: bool = True, suffixes: collections.abc.Iterable[str] | None = None, progress: bool | collections.abc.Callable[[str, int, int, str], typing.Any] | None = None) -> IngestReport:
+        """
+        Ingest the NeXus file at ``path``, or every file with one of ``suffixes`` in the folder at
+        ``path`` (and its sub-folders when ``recursive``; hidden entries, whose name starts with ``.``,
+        are left out): datasets with the PIDs the files carry, each file with its size, SHA-256 and
+        modification time, metadata with units, and the provenance processed files embed (activities
+        with their parameters, inputs and outputs), so that a catalogue can be rebuilt from the files.
+        
+        Each file is registered whole or not at all, raw files before processed ones. Ingesting the same
+        files again changes nothing (``already_present``); a file whose dataset PID is in the catalogue
+        with a file of other content is a ``Conflict`` in ``failed``. A file that is not HDF5, is
+        truncated or lacks a required field is in ``failed`` with its path and reason; an HDF5 file
+        without an NXentry is in ``skipped``. The GIL is released while files are read and registered.
+        
+        :param path: a NeXus file (read whatever its suffix) or a folder
+        :param recursive: descend into sub-folders
+        :param suffixes: which files of a folder to read, compared without case; default
+            ``[".nxs", ".nx5", ".h5", ".hdf5"]``
+        :param progress: ``True`` for a bar on standard error, or a callable
+            ``progress(stage, done, total, path)``, ``stage`` being ``"reading"`` or ``"registering"``
+        :returns: an :class:`IngestReport`
+        :raises ValidationError: for a path that does not exist or a bad suffix, naming it; nothing is read
+        :raises StorageError: when the catalogue cannot be written (opened read-only); files registered
+            before stay
+        """
     def instrument(self, pid_or_name: str) -> Instrument:
         """
         The instrument with this PID or name.
@@ -2611,6 +2636,68 @@ class MergeReport:
     @property
     def schemas(self) -> MergeCount:
         ...
+class IngestItem:
+    """
+    What :meth:`Catalog.ingest` did with one file.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def dataset(self) -> str:
+        """
+        The dataset's PID, when the file named or got one.
+        """
+    @property
+    def error(self) -> str:
+        """
+        For a failed file, the error's class: ``NexusError``, ``Conflict``, ``ValidationError``, ``NotFound``.
+        """
+    @property
+    def notes(self) -> list[str]:
+        """
+        What was left out or assumed: an input not in the catalogue, a schema it lacks, a PID derived from the file.
+        """
+    @property
+    def path(self) -> str:
+        """
+        The file, as found under the path given.
+        """
+    @property
+    def reason(self) -> str:
+        """
+        Why it failed or was skipped, naming the file.
+        """
+    @property
+    def status(self) -> str:
+        """
+        ``ingested``, ``already_present``, ``skipped`` or ``failed``: the report's list it is in.
+        """
+class IngestReport:
+    """
+    What :meth:`Catalog.ingest` did: one :class:`IngestItem` per file, by outcome.
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def already_present(self) -> list[IngestItem]:
+        """
+        Same PID and same SHA-256: nothing changed.
+        """
+    @property
+    def failed(self) -> list[IngestItem]:
+        """
+        Not HDF5, truncated, a required field missing, or a Conflict.
+        """
+    @property
+    def ingested(self) -> list[IngestItem]:
+        """
+        New datasets, or files added to a dataset already here.
+        """
+    @property
+    def skipped(self) -> list[IngestItem]:
+        """
+        HDF5 files without an NXentry.
+        """
 def capture_environment(source_tree: str | os.PathLike[str] | None = None) -> Environment:
     """
     What C++ can see of the environment: operating system, user and, when ``source_tree`` is
@@ -2683,6 +2770,33 @@ def guess_format(path: str) -> str:
 def host_name() -> str:
     """
     This machine's host name, as activities record it.
+    """
+def ingest(catalog: Catalog, path: str | os.PathLike[str], *, recursive: bool = True, suffixes: collections.abc.Iterable[str] | None = None, progress: bool | collections.abc.Callable[[str, int, int, str], typing.Any] | None = None) -> IngestReport:
+    """
+    Same as ``catalog.ingest(path, ...)``.
+    
+    Ingest the NeXus file at ``path``, or every file with one of ``suffixes`` in the folder at
+    ``path`` (and its sub-folders when ``recursive``; hidden entries, whose name starts with ``.``,
+    are left out): datasets with the PIDs the files carry, each file with its size, SHA-256 and
+    modification time, metadata with units, and the provenance processed files embed (activities
+    with their parameters, inputs and outputs), so that a catalogue can be rebuilt from the files.
+    
+    Each file is registered whole or not at all, raw files before processed ones. Ingesting the same
+    files again changes nothing (``already_present``); a file whose dataset PID is in the catalogue
+    with a file of other content is a ``Conflict`` in ``failed``. A file that is not HDF5, is
+    truncated or lacks a required field is in ``failed`` with its path and reason; an HDF5 file
+    without an NXentry is in ``skipped``. The GIL is released while files are read and registered.
+    
+    :param path: a NeXus file (read whatever its suffix) or a folder
+    :param recursive: descend into sub-folders
+    :param suffixes: which files of a folder to read, compared without case; default
+        ``[".nxs", ".nx5", ".h5", ".hdf5"]``
+    :param progress: ``True`` for a bar on standard error, or a callable
+        ``progress(stage, done, total, path)``, ``stage`` being ``"reading"`` or ``"registering"``
+    :returns: an :class:`IngestReport`
+    :raises ValidationError: for a path that does not exist or a bad suffix, naming it; nothing is read
+    :raises StorageError: when the catalogue cannot be written (opened read-only); files registered
+        before stay
     """
 def is_valid_metadata_key(key: str) -> bool:
     """

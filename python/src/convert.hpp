@@ -386,3 +386,7 @@ void init_file_system(pybind11::module_& m);
 void init_nexus(pybind11::module_& m);
 // datatrail.nexus.FrameStack, added to the submodule init_nexus() made.
 void init_nexus_stream(pybind11::module_& m);
+// Reading NeXus files, in the datatrail.nexus submodule init_nexus() made.
+void init_nexus_read(pybind11::module_& m);
+// Catalog.ingest, datatrail.ingest and their report.
+void init_ingest(pybind11::module_& m);

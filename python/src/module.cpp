@@ -39,4 +39,6 @@ Import :mod:`datatrail` instead; it re-exports all of this.
     init_file_system(m);
     init_nexus(m);
     init_nexus_stream(m);
+    init_nexus_read(m);
+    init_ingest(m);
 }

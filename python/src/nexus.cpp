@@ -2,10 +2,12 @@
 // buffer protocol (numpy arrays and anything else that exports one) and are written from the
 // caller's memory; only an array that is not C-contiguous is copied first.
 #include "convert.hpp"
+#include "nexus/filters.hpp"
 
 #include <datatrail/nexus.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <list>
 
 namespace py = pybind11;
@@ -222,7 +224,28 @@ constexpr const char* raises_doc = R"doc(:raises ValidationError: for bad input,
 
 }  // namespace
 
+namespace {
+
+// hdf5plugin's plugin folder, found without importing it (which would import h5py), so that its
+// filters (bitshuffle-LZ4 above all) serve this extension's libhdf5 as well, writing and reading.
+std::vector<std::filesystem::path> hdf5plugin_dirs() {
+    try {
+        const py::object spec = py::module_::import("importlib.util").attr("find_spec")("hdf5plugin");
+        if (spec.is_none()) return {};
+        const py::object locations = spec.attr("submodule_search_locations");
+        if (locations.is_none()) return {};
+        std::vector<std::filesystem::path> out;
+        for (auto loc : locations) out.emplace_back(std::filesystem::path(loc.cast<std::string>()) / "plugins");
+        return out;
+    } catch (const py::error_already_set&) {
+        return {};
+    }
+}
+
+}  // namespace
+
 void init_nexus(py::module_& m) {
+    datatrail::nexus::add_plugin_dirs(hdf5plugin_dirs());
     auto n = m.def_submodule("nexus", R"doc(
 NeXus/HDF5 files written from the catalogue: a raw dataset's file and a processed dataset's file
 that carries its lineage (docs/nexus.md). The extension writes with the system's libhdf5, h5py with

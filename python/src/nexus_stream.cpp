@@ -65,26 +65,10 @@ std::string shape_text(const std::vector<std::uint64_t>& shape) {
     return out + (shape.size() == 1 ? ",)" : ")");
 }
 
-// Where plugins for `id` may be besides HDF5_PLUGIN_PATH: hdf5plugin's folder, found without
-// importing it (which would import h5py).
-std::vector<std::filesystem::path> plugin_dirs() {
-    try {
-        const py::object spec = py::module_::import("importlib.util").attr("find_spec")("hdf5plugin");
-        if (spec.is_none()) return {};
-        const py::object locations = spec.attr("submodule_search_locations");
-        if (locations.is_none()) return {};
-        std::vector<std::filesystem::path> out;
-        for (auto loc : locations) out.emplace_back(std::filesystem::path(loc.cast<std::string>()) / "plugins");
-        return out;
-    } catch (const py::error_already_set&) {
-        return {};
-    }
-}
-
+// hdf5plugin's folder is searched too: init_nexus adds it.
 bool ensure_filter_from_python(int id) {
-    const auto dirs = plugin_dirs();
     py::gil_scoped_release release;
-    return nexus::ensure_filter(id, dirs);
+    return nexus::ensure_filter(id);
 }
 
 class PyFrameStack {

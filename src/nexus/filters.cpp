@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <set>
@@ -19,7 +20,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::mutex registry_mutex;
-std::set<int> registered;  // by this file, so that a plugin is loaded once
+std::set<int> registered;        // by this file, so that a plugin is loaded once
+std::vector<fs::path> extra_dirs;  // add_plugin_dirs()
 
 bool available(int id) {
     const htri_t yes = H5Zfilter_avail(static_cast<H5Z_filter_t>(id));
@@ -39,6 +41,7 @@ std::vector<std::string> plugin_files(int id) {
 
 std::vector<fs::path> search_path(const std::vector<fs::path>& given) {
     std::vector<fs::path> dirs = given;
+    dirs.insert(dirs.end(), extra_dirs.begin(), extra_dirs.end());
     if (const char* env = std::getenv("HDF5_PLUGIN_PATH")) {
         std::string text = env;
         std::size_t start = 0;
@@ -91,6 +94,12 @@ bool load_plugin(const fs::path& plugin) {
 
 }  // namespace
 
+void add_plugin_dirs(const std::vector<fs::path>& dirs) {
+    std::lock_guard lock(registry_mutex);
+    for (const auto& d : dirs)
+        if (std::find(extra_dirs.begin(), extra_dirs.end(), d) == extra_dirs.end()) extra_dirs.push_back(d);
+}
+
 bool ensure_filter(int id, const std::vector<fs::path>& plugin_dirs) {
     h5::ErrorSilencer quiet;
     std::lock_guard lock(registry_mutex);
@@ -111,30 +120,59 @@ bool ensure_filter(int id, const std::vector<fs::path>& plugin_dirs) {
     return available(id);
 }
 
+namespace {
+
+// What messages and listings say about a filter.
+struct FilterInfo {
+    int id;
+    const char* label;  // short, as NexusFile's arrays list their filters
+    const char* name;   // for messages
+    const char* hint;   // what to install
+};
+
+constexpr FilterInfo known_filters[] = {
+    {H5Z_FILTER_DEFLATE, "deflate", "gzip (HDF5 filter 1)", "use a libhdf5 built with zlib"},
+    {H5Z_FILTER_SHUFFLE, "shuffle", "shuffle (HDF5 filter 2)", "use a complete libhdf5"},
+    {H5Z_FILTER_FLETCHER32, "fletcher32", "Fletcher-32 checksum (HDF5 filter 3)", "use a complete libhdf5"},
+    {H5Z_FILTER_SZIP, "szip", "szip (HDF5 filter 4)", "use a libhdf5 built with szip (libaec)"},
+    {H5Z_FILTER_NBIT, "nbit", "N-bit (HDF5 filter 5)", "use a complete libhdf5"},
+    {H5Z_FILTER_SCALEOFFSET, "scaleoffset", "scale-offset (HDF5 filter 6)", "use a complete libhdf5"},
+    {307, "bzip2", "bzip2 (HDF5 filter 307)",
+     "install the Debian package hdf5-filter-plugin, or point HDF5_PLUGIN_PATH at a folder with libh5bz2.so"},
+    {filter_blosc, "blosc", "Blosc (HDF5 filter 32001)",
+     "install the Debian package hdf5-filter-plugin-blosc-serial (scripts/install-deps.sh does), or point "
+     "HDF5_PLUGIN_PATH at a folder with libh5blosc.so"},
+    {filter_lz4, "lz4", "LZ4 (HDF5 filter 32004)",
+     "install the Debian package hdf5-filter-plugin (scripts/install-deps.sh does), or point HDF5_PLUGIN_PATH "
+     "at a folder with libh5lz4.so"},
+    {filter_bitshuffle, "bitshuffle", "bitshuffle-LZ4 (HDF5 filter 32008)",
+     "pip install hdf5plugin (from Python it is found by itself), or point HDF5_PLUGIN_PATH at the folder with "
+     "libh5bshuf.so (hdf5plugin.PLUGIN_PATH)"},
+    {32015, "zstd", "Zstandard (HDF5 filter 32015)",
+     "pip install hdf5plugin, or point HDF5_PLUGIN_PATH at a folder with its zstd plugin"},
+};
+
+const FilterInfo* info_of(int id) {
+    for (const auto& f : known_filters)
+        if (f.id == id) return &f;
+    return nullptr;
+}
+
+}  // namespace
+
+std::string filter_label(int id) {
+    const FilterInfo* f = info_of(id);
+    return f ? f->label : fmt::format("filter {}", id);
+}
+
 std::string filter_name(int id) {
-    switch (id) {
-        case H5Z_FILTER_DEFLATE: return "gzip (HDF5 filter 1)";
-        case filter_lz4: return "LZ4 (HDF5 filter 32004)";
-        case filter_blosc: return "Blosc (HDF5 filter 32001)";
-        case filter_bitshuffle: return "bitshuffle-LZ4 (HDF5 filter 32008)";
-        default: return fmt::format("HDF5 filter {}", id);
-    }
+    const FilterInfo* f = info_of(id);
+    return f ? f->name : fmt::format("HDF5 filter {}", id);
 }
 
 std::string filter_install_hint(int id) {
-    switch (id) {
-        case H5Z_FILTER_DEFLATE: return "use a libhdf5 built with zlib";
-        case filter_lz4:
-            return "install the Debian package hdf5-filter-plugin (scripts/install-deps.sh does), or point "
-                   "HDF5_PLUGIN_PATH at a folder with libh5lz4.so";
-        case filter_blosc:
-            return "install the Debian package hdf5-filter-plugin-blosc-serial (scripts/install-deps.sh does), or "
-                   "point HDF5_PLUGIN_PATH at a folder with libh5blosc.so";
-        case filter_bitshuffle:
-            return "pip install hdf5plugin (from Python it is found by itself), or point HDF5_PLUGIN_PATH at the "
-                   "folder with libh5bshuf.so (hdf5plugin.PLUGIN_PATH)";
-        default: return "point HDF5_PLUGIN_PATH at a folder with its plugin";
-    }
+    const FilterInfo* f = info_of(id);
+    return f ? f->hint : "point HDF5_PLUGIN_PATH at a folder with its plugin";
 }
 
 }  // namespace datatrail::nexus

@@ -25,8 +25,14 @@ inline constexpr int filter_bitshuffle = 32008;
 // the Python extension, which passes hdf5plugin's folder.
 DATATRAIL_API bool ensure_filter(int id, const std::vector<std::filesystem::path>& plugin_dirs = {});
 
-// The filter's name ("bitshuffle-LZ4 (HDF5 filter 32008)") and what to install to get it, for
-// error messages.
+// Folders ensure_filter searches after its own argument's, for every later call in the process:
+// the Python extension adds hdf5plugin's, so that files are read with its filters too.
+DATATRAIL_API void add_plugin_dirs(const std::vector<std::filesystem::path>& dirs);
+
+// The filter's short label ("deflate", "lz4", "bitshuffle"; "filter 307" for one unknown here),
+// its name ("bitshuffle-LZ4 (HDF5 filter 32008)") and what to install to get it, for listings
+// and error messages.
+DATATRAIL_API std::string filter_label(int id);
 DATATRAIL_API std::string filter_name(int id);
 DATATRAIL_API std::string filter_install_hint(int id);
 

@@ -72,12 +72,6 @@ bool is_plain_name(std::string_view name) {
                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-std::string iso_now() {
-    std::string s = format_time(now());
-    if (!s.empty() && s.back() == 'Z') s.replace(s.size() - 1, 1, "+00:00");
-    return s;
-}
-
 std::string temp_name(const fs::path& path) {
     std::random_device rd;
     return "." + path.filename().string() + fmt::format(".{:08x}{:08x}.part", rd(), rd());
@@ -520,6 +514,8 @@ void FrameStack::close() {
         s.wait_idle(lock);
     }
     bool renamed = false;
+    // The end of acquisition, in the file and in the catalogue alike.
+    const Timestamp finished = now();
     try {
         {
             std::lock_guard lock(s.mutex);
@@ -528,11 +524,11 @@ void FrameStack::close() {
                 throw ValidationError({{"frames", "0", "a frame stack needs at least one frame to be complete"}});
             s.open = false;
         }
-        const std::string end = iso_now();
         {
             const h5::Location root{s.master.get(), &s.name, "/"};
             const h5::Group entry = h5::open_group(root, "entry");
-            if (h5::link_target(entry.where, "end_time") == h5::LinkTarget::none) h5::write_string(entry.where, "end_time", end);
+            if (h5::link_target(entry.where, "end_time") == h5::LinkTarget::none)
+                h5::write_string(entry.where, "end_time", nexus::iso_time(finished));
         }
         s.dataset.reset();
         close_file(s.data_file, s.data_name);
@@ -582,7 +578,7 @@ void FrameStack::close() {
                 files.push_back(std::move(f));
             }
             s.catalog->add_files(s.pid, std::move(files));
-            s.catalog->set_state(s.pid, DatasetState::complete, now());
+            s.catalog->set_state(s.pid, DatasetState::complete, finished);
         } catch (...) {
             // The files are complete, but the dataset must not look so without its files.
             try {

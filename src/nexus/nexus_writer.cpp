@@ -69,12 +69,7 @@ bool is_plain_name(std::string_view name) {
                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-std::string iso(Timestamp t) {
-    // NeXus asks for ISO 8601 with an offset; "+00:00" is read by every ISO parser, "Z" not by all.
-    std::string s = format_time(t);
-    if (!s.empty() && s.back() == 'Z') s.replace(s.size() - 1, 1, "+00:00");
-    return s;
-}
+std::string iso(Timestamp t) { return nexus::iso_time(t); }
 
 std::string shape_text(const std::vector<std::uint64_t>& shape) {
     return fmt::format("[{}]", fmt::join(shape, ", "));
@@ -487,7 +482,7 @@ json metadata_json(const Metadata& m) {
     return out;
 }
 
-json activity_json(const Activity& a) {
+json activity_json(const Activity& a, const std::vector<Agent>& agent_records) {
     json j = {{"pid", a.pid},
               {"name", a.name},
               {"type", std::string(to_string(a.type))},
@@ -505,8 +500,16 @@ json activity_json(const Activity& a) {
     json used = json::array();
     for (const auto& u : a.used) used.push_back({{"dataset", u.dataset}, {"file", u.file}, {"role", u.role}});
     j["used"] = std::move(used);
+    // Each agent with its record, so that ingest can add an agent the catalogue lacks.
     json agents = json::array();
-    for (const auto& ag : a.agents) agents.push_back({{"agent", ag.agent}, {"role", ag.role}});
+    for (const auto& ag : a.agents) {
+        json item = {{"agent", ag.agent}, {"role", ag.role}};
+        for (const auto& r : agent_records)
+            if (r.pid == ag.agent)
+                item["record"] = {{"type", std::string(to_string(r.type))}, {"name", r.name}, {"orcid", r.orcid},
+                                  {"email", r.email}, {"version", r.version}, {"url", r.url}};
+        agents.push_back(std::move(item));
+    }
     j["agents"] = std::move(agents);
     const auto& e = a.environment;
     json env = {{"os", e.os}, {"user", e.user}, {"git_commit", e.git_commit}, {"python_version", e.python_version},
@@ -525,18 +528,20 @@ struct Input {
 struct Step {
     Activity activity;
     std::vector<Input> inputs;
+    std::vector<Agent> agents;
 };
 
 // The activities of the dataset's lineage, oldest first, with what each used.
 std::vector<Step> read_chain(const Catalog& catalog, const std::string& pid) {
     const ProvGraph graph = catalog.ancestors(pid);
     std::vector<Step> steps;
-    for (const ProvNode* node : graph.nodes_of(NodeKind::activity)) steps.push_back({catalog.activity(node->id), {}});
+    for (const ProvNode* node : graph.nodes_of(NodeKind::activity)) steps.push_back({catalog.activity(node->id), {}, {}});
     std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
         if (a.activity.start_time != b.activity.start_time) return a.activity.start_time < b.activity.start_time;
         return a.activity.pid < b.activity.pid;  // PIDs are time-sortable ULIDs
     });
     for (auto& step : steps) {
+        for (const auto& ag : step.activity.agents) step.agents.push_back(catalog.agent(ag.agent));
         for (const auto& u : step.activity.used) {
             Input in{u.dataset, u.role, {}, {}};
             for (const auto& f : catalog.dataset(u.dataset).files) {
@@ -563,7 +568,7 @@ void write_processes(const OpenGroup& entry, const std::vector<Step>& steps) {
         const OpenGroup note = must_group(p, "configuration", "NXnote");
         string_field(note, "type", "application/json");
         string_field(note, "description", "the activity as the catalogue records it");
-        h5::write_string(note.where(), "data", activity_json(a).dump());
+        h5::write_string(note.where(), "data", activity_json(a, step.agents).dump());
         // The lineage in plain fields as well, for readers that do not parse JSON.
         const OpenGroup prov = must_group(p, "provenance", "NXcollection");
         string_field(prov, "activity_identifier", a.pid);
@@ -614,6 +619,64 @@ RawLink check_raw_file(const fs::path& raw, const fs::path& out) {
     return link;
 }
 
+json time_json(const std::optional<Timestamp>& t) { return t ? json(iso(*t)) : json(nullptr); }
+
+// The dataset as the catalogue records it, with its investigation, instrument and sample, so that
+// ingesting the file rebuilds the records with every field and type (a time stays a time, not the
+// string the NeXus field holds). NeXus readers see an ordinary NXnote.
+json record_json(const Records& r) {
+    const Dataset& d = r.dataset;
+    json j = {{"pid", d.pid},
+              {"kind", std::string(to_string(d.kind))},
+              {"name", d.name},
+              {"description", d.description},
+              {"techniques", d.techniques},
+              {"keywords", d.keywords},
+              {"start_time", time_json(d.start_time)},
+              {"end_time", time_json(d.end_time)},
+              {"location", d.location},
+              {"schema", d.schema},
+              {"metadata", metadata_json(d.metadata)},
+              {"state", std::string(to_string(d.state))},
+              {"created_by", d.created_by},
+              {"created_at", time_json(d.created_at)}};
+    if (r.investigation) {
+        const Investigation& i = *r.investigation;
+        json people = json::array();
+        for (const auto& p : i.participants)
+            people.push_back({{"name", p.name}, {"role", p.role}, {"orcid", p.orcid}, {"email", p.email}});
+        j["investigation"] = {{"pid", i.pid},
+                              {"name", i.name},
+                              {"title", i.title},
+                              {"summary", i.summary},
+                              {"start_time", time_json(i.start_time)},
+                              {"end_time", time_json(i.end_time)},
+                              {"release_date", time_json(i.release_date)},
+                              {"doi", i.doi},
+                              {"participants", std::move(people)}};
+    }
+    if (r.instrument)
+        j["instrument"] = {{"pid", r.instrument->pid},
+                           {"name", r.instrument->name},
+                           {"facility", r.instrument->facility},
+                           {"type", r.instrument->type}};
+    if (r.sample)
+        j["sample"] = {{"pid", r.sample->pid},
+                       {"name", r.sample->name},
+                       {"description", r.sample->description},
+                       {"formula", r.sample->formula},
+                       {"investigation", r.sample->investigation},
+                       {"metadata", metadata_json(r.sample->metadata)}};
+    return j;
+}
+
+void write_record(const OpenGroup& entry, const Records& r) {
+    const OpenGroup note = must_group(entry, "catalog_record", "NXnote");
+    string_field(note, "type", "application/json");
+    string_field(note, "description", "the dataset as the datatrail catalogue records it");
+    h5::write_string(note.where(), "data", record_json(r).dump());
+}
+
 // Everything but the file itself; `write_data` fills /entry (with NXdata) first, so that metadata
 // at a schema's path cannot take a name the data needs.
 void write_layout(const Location& root, const fs::path& path, const Records& r,
@@ -635,6 +698,7 @@ void write_layout(const Location& root, const fs::path& path, const Records& r,
     }
     write_metadata(entry, r);
     write_skeleton(entry, r);
+    write_record(entry, r);
     h5::set_attribute(entry.where(), "default", "data");
     h5::set_attribute(root, "default", "entry");
 }
@@ -648,10 +712,17 @@ void write_file(const fs::path& path, const Records& r, const NexusData& data, c
 
 }  // namespace
 
+std::string nexus::iso_time(Timestamp t) {
+    std::string s = format_time(t);
+    if (!s.empty() && s.back() == 'Z') s.replace(s.size() - 1, 1, "+00:00");
+    return s;
+}
+
 void nexus::write_raw_layout(const h5::Location& root, const fs::path& final_path, const Catalog& catalog,
                              const std::string& dataset_pid,
                              const std::function<void(const h5::Location& nxdata)>& write_data) {
-    const Records r = read_records(catalog, dataset_pid, DatasetKind::raw);
+    Records r = read_records(catalog, dataset_pid, DatasetKind::raw);
+    r.dataset.state = DatasetState::complete;
     write_layout(
         root, final_path, r,
         [&](const OpenGroup& entry) { write_data(must_group(entry, "data", "NXdata").where()); }, nullptr,

@@ -34,3 +34,11 @@ def test_quickstart_runs_without_arguments() -> None:
     result = subprocess.run([sys.executable, str(REPO / "examples" / "quickstart.py")], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "3 datasets in the catalogue" in result.stdout
+
+
+def test_nexus_processed(tmp_path: Path) -> None:
+    out = run_example("nexus_processed.py", tmp_path)
+    assert "ingested 2 files, 0 failed" in out
+    assert "rebuilt: scan_001_profile, metadata {'bins': 32}, file scan_001_profile.nxs" in out
+    assert "  activity: radial_profile" in out
+    assert out.rstrip().endswith("raw sources: ['scan_001']")

@@ -43,6 +43,7 @@ class Command(NamedTuple):
 COMMANDS: dict[str, Command] = {
     "init": Command("init", "create a catalogue (or check an existing one)"),
     "register": Command("register", "register a dataset with its metadata and files"),
+    "ingest": Command("ingest", "register NeXus files, their metadata and lineage"),
     "show": Command("show", "show datasets or activities in full"),
     "query": Command("query", "find datasets with the query language"),
     "search": Command("query", "find datasets by full-text search"),
