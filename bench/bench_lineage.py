@@ -47,7 +47,7 @@ from typing import Any
 
 # benchdocs.py sits beside this file, however the file is loaded (as a script or by a test).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdocs import positive_int, postgres_scratch, postgres_server_uri, postgres_version, psql, write_section  # noqa: E402
+from benchdocs import machine, positive_int, postgres_scratch, postgres_server_uri, postgres_version, psql, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DOCS = REPO / "docs" / "benchmarks.md"
@@ -694,25 +694,6 @@ def measure_recording(k: int, repeat: int, workdir: Path) -> dict[str, Any]:
 # ---- report ------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as f:
-            kib = int(f.readline().split()[1])
-            mem = f"{kib / 2**20:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": f"{platform.system()} {platform.release()} "
-            f"{platform.machine()}"}
 
 
 def ms(seconds: float) -> str:

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdocs import positive_int, write_section  # noqa: E402
+from benchdocs import machine, positive_int, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DOCS = REPO / "docs" / "benchmarks.md"
@@ -255,14 +255,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {"cpu": cpu, "cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()} {platform.machine()}"}
 
 
 def report(r: dict[str, Any]) -> None:

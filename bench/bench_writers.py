@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdocs import positive_int, postgres_scratch, postgres_server_uri, postgres_version, write_section  # noqa: E402
+from benchdocs import machine, positive_int, postgres_scratch, postgres_server_uri, postgres_version, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DOCS = REPO / "docs" / "benchmarks.md"
@@ -137,14 +137,6 @@ def measure(engine: str, n: int, processes: int, batch: int, repeat: int, workdi
     }
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {"cpu": cpu, "cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()} {platform.machine()}"}
 
 
 def docs_section(r: dict[str, Any]) -> str:

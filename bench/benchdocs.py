@@ -1,5 +1,5 @@
-"""What the benchmarks share: writing their sections of docs/benchmarks.md, a positive-int
-argument type, and scratch PostgreSQL databases. Each benchmark owns the part of the file
+"""What the benchmarks share: writing their sections of docs/benchmarks.md, a description of the
+machine, a positive-int argument type, and scratch PostgreSQL databases. Each benchmark owns the part of the file
 between its two markers and leaves the rest as it is."""
 
 from __future__ import annotations
@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import platform
 import re
 import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 DOCS_HEADER = """# Benchmarks
 
@@ -34,6 +36,21 @@ def write_section(path: Path, start_marker: str, end_marker: str, section: str) 
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def machine() -> dict[str, Any]:
+    """The machine a run was measured on: CPU model, cores, memory and operating system."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/meminfo", encoding="utf-8") as f:
+        mem = f"{int(f.readline().split()[1]) / 2**20:.0f} GiB RAM"
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem,
+            "os": f"{platform.system()} {platform.release()} {platform.machine()}"}
 
 
 def positive_int(text: str) -> int:
