@@ -17,21 +17,8 @@ DATATRAIL_PY_HINT(OptSchemaArg, "datatrail._core.Schema | None")
 
 namespace {
 
-const char* numpy_dtype(ElementType t) {
-    switch (t) {
-        case ElementType::int8: return "int8";
-        case ElementType::uint8: return "uint8";
-        case ElementType::int16: return "int16";
-        case ElementType::uint16: return "uint16";
-        case ElementType::int32: return "int32";
-        case ElementType::uint32: return "uint32";
-        case ElementType::int64: return "int64";
-        case ElementType::uint64: return "uint64";
-        case ElementType::float32: return "float32";
-        case ElementType::float64: return "float64";
-    }
-    return "float64";
-}
+// numpy's name for the element type: the library's own names are numpy's.
+std::string numpy_dtype(ElementType t) { return std::string(to_string(t)); }
 
 // The buffer moves into a capsule that the array keeps alive: numpy reads the bytes in place.
 py::object to_numpy(NexusBuffer&& buffer) {
@@ -114,7 +101,7 @@ void init_nexus_read(py::module_& m) {
     py::class_<NexusArrayInfo>(n, "ArrayInfo", "What an array in a NeXus file is, without reading it.")
         .def_readonly("name", &NexusArrayInfo::name, "The link's name in its group.")
         .def_readonly("path", &NexusArrayInfo::path, "Its path from the file's root: ``/entry/data/data``.")
-        .def_property_readonly("dtype", [](const NexusArrayInfo& a) { return std::string(numpy_dtype(a.type)); },
+        .def_property_readonly("dtype", [](const NexusArrayInfo& a) { return numpy_dtype(a.type); },
                                "The numpy dtype name: ``uint16``, ``float64`` ...")
         .def_property_readonly("shape", [](const NexusArrayInfo& a) {
             py::tuple t(a.shape.size());

@@ -262,22 +262,31 @@ std::string file_name(hid_t object) {
     return name;
 }
 
-std::vector<std::string> filters(hid_t dataset) {
-    std::vector<std::string> out;
+namespace {
+
+// The ids of a dataset's filter pipeline, in order.
+std::vector<int> filter_ids(hid_t dataset) {
+    std::vector<int> out;
     const Handle dcpl(H5Dget_create_plist(dataset), H5Pclose);
-    if (!dcpl.valid()) {
-        forget_errors();
-        return out;
-    }
-    const int n = H5Pget_nfilters(dcpl.get());
-    for (int i = 0; i < n; ++i) {
-        unsigned flags = 0, config = 0;
-        std::size_t count = 0;
-        const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &count, nullptr, 0,
-                                               nullptr, &config);
-        if (id >= 0) out.push_back(nexus::filter_label(id));
+    if (dcpl.valid()) {
+        const int n = H5Pget_nfilters(dcpl.get());
+        for (int i = 0; i < n; ++i) {
+            unsigned flags = 0, config = 0;
+            std::size_t count = 0;
+            const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &count, nullptr, 0,
+                                                   nullptr, &config);
+            if (id >= 0) out.push_back(static_cast<int>(id));
+        }
     }
     forget_errors();
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> filters(hid_t dataset) {
+    std::vector<std::string> out;
+    for (const int id : filter_ids(dataset)) out.push_back(nexus::filter_label(id));
     return out;
 }
 
@@ -352,20 +361,10 @@ std::optional<MetadataValue> read_value(hid_t dataset) {
 void read_array(hid_t dataset, ElementType type, void* out, const std::string& file, const std::string& where) {
     // A filter that is not there makes H5Dread fail deep in the chunk cache; naming it first tells
     // the reader which plugin to install.
-    const Handle dcpl(H5Dget_create_plist(dataset), H5Pclose);
-    if (dcpl.valid()) {
-        const int n = H5Pget_nfilters(dcpl.get());
-        for (int i = 0; i < n; ++i) {
-            unsigned flags = 0, config = 0;
-            std::size_t count = 0;
-            const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &count, nullptr, 0,
-                                                   nullptr, &config);
-            if (id >= 0 && !nexus::ensure_filter(id)) {
-                forget_errors();
-                throw NexusError(fmt::format("{}: {}: cannot read the data: {} is not available: {}", file, where,
-                                             nexus::filter_name(id), nexus::filter_install_hint(id)));
-            }
-        }
+    for (const int id : filter_ids(dataset)) {
+        if (!nexus::ensure_filter(id))
+            throw NexusError(fmt::format("{}: {}: cannot read the data: {} is not available: {}", file, where,
+                                         nexus::filter_name(id), nexus::filter_install_hint(id)));
     }
     forget_errors();
     if (H5Dread(dataset, memory_type(static_cast<int>(type)), H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)

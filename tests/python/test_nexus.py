@@ -4,9 +4,7 @@ system's libhdf5)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dtm
-import io
 import json
 import subprocess
 import sys
@@ -16,9 +14,9 @@ from typing import Any
 import h5py
 import numpy as np
 import pytest
-from nexusformat.nexus.validate import validate_file
 
 import datatrail as dt
+from nexus_helpers import default_signal, nexus_check
 
 SCHEMA = """
 name: beam
@@ -80,24 +78,6 @@ def scan(beamtime: dt.Catalog) -> dt.Dataset:
 def frames() -> np.ndarray:
     return (np.arange(2 * 3 * 4, dtype=np.uint16) * 3).reshape(2, 3, 4)
 
-
-def nexus_check(path: Path) -> tuple[int, int]:
-    """nexusformat's verdict, (warnings, errors); its report goes to stdout, kept out of the test log."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        result = validate_file(str(path))
-    assert result is not None, f"nexusformat cannot open {path}"
-    return result[0], result[1]
-
-
-def default_signal(f: h5py.File) -> h5py.Dataset:
-    """Follows the @default chain root -> NXentry -> NXdata to the signal, checking each step."""
-    entry = f[f.attrs["default"]]
-    assert entry.attrs["NX_class"] == "NXentry"
-    data = entry[entry.attrs["default"]]
-    assert data.attrs["NX_class"] == "NXdata"
-    signal = data[data.attrs["signal"]]
-    assert isinstance(signal, h5py.Dataset)
-    return signal
 
 
 def check_file(path: Path) -> None:

@@ -3,9 +3,7 @@ wheel's own HDF5) in the same process, and checked by nexusformat's validator.""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import subprocess
 import sys
 import threading
@@ -16,9 +14,9 @@ import h5py
 import hdf5plugin
 import numpy as np
 import pytest
-from nexusformat.nexus.validate import validate_file
 
 import datatrail as dt
+from nexus_helpers import default_signal, nexus_check
 
 FRAME = (32, 48)
 FILTERS = {"none": None, "gzip": 1, "lz4": 32004, "blosc": 32001, "bitshuffle_lz4": 32008}
@@ -35,24 +33,6 @@ def scan(catalog: dt.Catalog, tmp_path: Path) -> dt.Dataset:
     return catalog.register_dataset("scan_001", instrument="P11", sample="lyso-3", location=tmp_path,
                                     state="acquiring", metadata={"detector.distance": (250.0, "mm")})
 
-
-def nexus_check(path: Path) -> tuple[int, int]:
-    """nexusformat's verdict, (warnings, errors); its report goes to stdout, kept out of the test log."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        result = validate_file(str(path))
-    assert result is not None, f"nexusformat cannot open {path}"
-    return result[0], result[1]
-
-
-def default_signal(f: h5py.File) -> h5py.Dataset:
-    """Follows the @default chain root -> NXentry -> NXdata to the signal, checking each step."""
-    entry = f[f.attrs["default"]]
-    assert entry.attrs["NX_class"] == "NXentry"
-    data = entry[entry.attrs["default"]]
-    assert data.attrs["NX_class"] == "NXdata"
-    signal = data[data.attrs["signal"]]
-    assert isinstance(signal, h5py.Dataset)
-    return signal
 
 
 def filter_ids(d: h5py.Dataset) -> list[int]:
