@@ -107,13 +107,13 @@ def _code(value: object, title: str | None = None) -> str:
 
 def _size(n: int) -> str:
     """A byte count as people read it; the exact count is in the tooltip."""
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            text = f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
-            return f'<span title="{n} bytes">{text}</span>'
+    units = ("B", "KiB", "MiB", "GiB", "TiB")
+    value, i = float(n), 0
+    while value >= 1024 and i < len(units) - 1:
         value /= 1024
-    raise AssertionError("unreachable")
+        i += 1
+    text = f"{n} B" if i == 0 else f"{value:.1f} {units[i]}"
+    return f'<span title="{n} bytes">{text}</span>'
 
 
 def _digest(sha256: str) -> str:
@@ -265,14 +265,16 @@ def record_html(record: Any) -> str:
     """Any record bound from a field table: a Dataset, Activity, Datafile, Sample, Agent ... Its
     name and PID head it; its other fields follow in a table, then its metadata or parameters,
     files, inputs, agents, violations, environment and log."""
-    name = getattr(record, "name", "") or getattr(record, "path", "")
+    # A file has no name: its path heads it instead.
+    title = "name" if hasattr(record, "name") else "path"
+    name = getattr(record, title, "")
     pid = getattr(record, "pid", "")
     note = ""
     for flag in ("kind", "type", "status", "state"):
         value = getattr(record, flag, "")
         if isinstance(value, str) and value:
             note += ("" if not note else " · ") + _esc(value)
-    rows, sections = _fields_html(record, skip=("name", "pid"))
+    rows, sections = _fields_html(record, skip=(title, "pid"))
     table = _table(None, rows, len(rows), "fields") if rows else ""
     return _box(_title(type(record).__name__, name, pid, note), table, *sections)
 

@@ -1,9 +1,10 @@
 #pragma once
 // One table of fields per bound record drives every place its fields appear in Python: the
 // constructor's keywords, the properties, pickling, repr, reading a mapping of keywords (with the
-// list of known keys its errors give), the `:param` lines of docstrings, and the keywords of
-// catalogue methods that make the record (Catalog.register_dataset). Adding a field to a record
-// is one line in its table (records.hpp).
+// list of known keys its errors give), the `:param` lines of docstrings, the keywords of
+// catalogue methods that make the record (Catalog.register_dataset), and the HTML a notebook
+// shows (`_fields`, drawn by datatrail._display). Adding a field to a record is one line in its
+// table (records.hpp).
 //
 // A table is a struct:
 //
