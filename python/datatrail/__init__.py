@@ -81,6 +81,7 @@ from ._core import (
     units,
 )
 from ._activity import ActivityRun
+from ._datasets import Datasets
 from ._quantity import Quantity
 
 __version__: str = _core.__version__
@@ -100,6 +101,7 @@ __all__ = [
     "Conflict",
     "Datafile",
     "Dataset",
+    "Datasets",
     "Environment",
     "Error",
     "IngestItem",

@@ -7,6 +7,7 @@ Import :mod:`datatrail` instead; it re-exports all of this.
 from __future__ import annotations
 import collections.abc
 import datatrail._activity
+import datatrail._datasets
 import datatrail._quantity
 from datatrail import nexus
 from datatrail import units
@@ -145,6 +146,7 @@ class Datafile:
     :param modified: the modification time, or None
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('path', 'size', 'sha256', 'format', 'modified')
     def __copy__(self) -> Datafile:
         """
         A copy.
@@ -163,6 +165,10 @@ class Datafile:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def format(self) -> str:
         """
@@ -216,6 +222,7 @@ class Instrument:
     :param pid: the PID; empty (or None) until the catalogue mints one
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('pid', 'name', 'facility', 'type')
     def __copy__(self) -> Instrument:
         """
         A copy.
@@ -234,6 +241,10 @@ class Instrument:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def facility(self) -> str:
         """
@@ -278,6 +289,7 @@ class Participant:
     :param email: optional
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('name', 'role', 'orcid', 'email')
     def __copy__(self) -> Participant:
         """
         A copy.
@@ -296,6 +308,10 @@ class Participant:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def email(self) -> str:
         """
@@ -348,6 +364,7 @@ class Investigation:
     :param pid: the PID; empty (or None) until the catalogue mints one
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('pid', 'name', 'title', 'summary', 'start_time', 'end_time', 'instrument', 'participants', 'release_date', 'doi')
     def __copy__(self) -> Investigation:
         """
         A copy.
@@ -366,6 +383,10 @@ class Investigation:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def doi(self) -> str:
         """
@@ -462,6 +483,7 @@ class Sample:
     :param pid: the PID; empty (or None) until the catalogue mints one
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('pid', 'name', 'description', 'formula', 'investigation', 'parent', 'metadata')
     def __copy__(self) -> Sample:
         """
         A copy.
@@ -480,6 +502,10 @@ class Sample:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def description(self) -> str:
         """
@@ -549,6 +575,7 @@ class Dataset:
     changing them does not change the dataset; assign a whole new value instead.
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('pid', 'kind', 'name', 'description', 'investigation', 'instrument', 'sample', 'techniques', 'keywords', 'start_time', 'end_time', 'location', 'schema', 'metadata', 'state', 'files', 'created_by', 'created_at', 'valid', 'violations')
     def __copy__(self) -> Dataset:
         """
         A copy.
@@ -567,6 +594,10 @@ class Dataset:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def created_at(self) -> datetime.datetime | None:
         """
@@ -812,6 +843,10 @@ class Schema:
         ...
     def __repr__(self) -> str:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     def check(self, dataset: typing.Any) -> list[Violation]:
         """
         The rules a dataset breaks, without a catalogue: a list of :class:`Violation` (empty: none).
@@ -892,6 +927,10 @@ class SchemaReport:
         ...
     def __repr__(self) -> str:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def dataset(self) -> str:
         """
@@ -1124,6 +1163,7 @@ class Agent:
     :param pid: the PID; empty (or None) until the catalogue mints one
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('pid', 'type', 'name', 'orcid', 'email', 'version', 'url')
     def __copy__(self) -> Agent:
         """
         A copy.
@@ -1142,6 +1182,10 @@ class Agent:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def email(self) -> str:
         """
@@ -1215,6 +1259,7 @@ class Environment:
     :param packages: installed distributions, name to version
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('os', 'user', 'source_tree', 'git_commit', 'git_dirty', 'python_version', 'packages')
     def __copy__(self) -> Environment:
         """
         A copy.
@@ -1233,6 +1278,10 @@ class Environment:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def git_commit(self) -> str:
         """
@@ -1301,6 +1350,7 @@ class Used:
     :param role: e.g. ``"input"``, ``"dark"``, ``"calibration"``
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('dataset', 'file', 'role')
     def __copy__(self) -> Used:
         """
         A copy.
@@ -1319,6 +1369,10 @@ class Used:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def dataset(self) -> str:
         """
@@ -1355,6 +1409,7 @@ class Association:
     :param role: the role it played
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('agent', 'role')
     def __copy__(self) -> Association:
         """
         A copy.
@@ -1373,6 +1428,10 @@ class Association:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def agent(self) -> str:
         """
@@ -1425,6 +1484,7 @@ class Activity:
     :param created_by: who recorded it; the catalogue fills in the user when empty
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('pid', 'name', 'type', 'program', 'version', 'parameters', 'start_time', 'end_time', 'status', 'host', 'command_line', 'parent', 'log', 'environment', 'used', 'agents', 'informed_by', 'generated', 'created_by')
     def __copy__(self) -> Activity:
         """
         A copy.
@@ -1443,6 +1503,10 @@ class Activity:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def agents(self) -> list[Association]:
         """
@@ -1785,6 +1849,10 @@ class ProvGraph:
         ...
     def __setstate__(self, arg0: tuple[typing.Any, ...]) -> None:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     def _repr_svg_(self) -> str | None:
         """
         The SVG drawing for Jupyter; None (so Jupyter shows the repr) when Graphviz is missing.
@@ -2263,7 +2331,7 @@ class Catalog:
         :raises ValidationError: when a filter breaks a rule
         :raises NotFound: when ``parent`` is not in the catalogue
         """
-    def find_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, valid: bool | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> list[Dataset]:
+    def find_datasets(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, valid: bool | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> datatrail._datasets.Datasets:
         """
         Find datasets by a query, by their fields and by metadata. Every filter given must hold; None
         means any. Quantities compare across units: ``"energy > 12 keV"`` finds 12700 eV.
@@ -2294,7 +2362,8 @@ class Catalog:
         :param descending: reverse the order
         :param limit: at most this many; None for all
         :param offset: skip this many first (for paging)
-        :returns: the datasets, with their files and metadata
+        :returns: the datasets, with their files and metadata, as a :class:`Datasets` list (a notebook shows
+            it as a table)
         :raises ValidationError: when a filter breaks a rule, or the query compares a field or key with a
             value of another type
         :raises UnitError: when a unit's dimension differs from the key's
@@ -2608,10 +2677,15 @@ class MergeReport:
     ``links`` counts derivation links; an activity's own links (inputs, agents, informants) come with it.
     """
     __hash__: typing.ClassVar[None] = None
+    _fields: typing.ClassVar[tuple] = ('schemas', 'instruments', 'investigations', 'samples', 'agents', 'datasets', 'activities', 'links')
     def __eq__(self, other: typing.Any) -> bool:
         ...
     def __repr__(self) -> str:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def activities(self) -> MergeCount:
         ...
@@ -2678,6 +2752,10 @@ class IngestReport:
     """
     def __repr__(self) -> str:
         ...
+    def _repr_html_(self) -> str:
+        """
+        The HTML a Jupyter notebook shows: every value escaped, long listings truncated (docs/jupyter.md).
+        """
     @property
     def already_present(self) -> list[IngestItem]:
         """

@@ -13,7 +13,17 @@ namespace py = pybind11;
 using namespace datatrail;
 using namespace datatrail::python;
 
+DATATRAIL_PY_HINT(DatasetsOut, "datatrail._datasets.Datasets")
+
 namespace {
+
+// datatrail._datasets.Datasets: the list find_datasets returns, shown as a table in a notebook.
+py::object datasets_class() {
+    PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
+    return storage
+        .call_once_and_store_result([] { return py::module_::import("datatrail._datasets").attr("Datasets"); })
+        .get_stored();
+}
 
 std::string dataset_pid(py::handle obj, const char* field, Violations& v) {
     if (obj.is_none()) {
@@ -384,9 +394,10 @@ The dataset with this PID, with its files and metadata.
                                      started_before, name, text, keyword, technique, where, v);
             const auto lim = paging(q, order, descending, limit, offset, v);
             v.throw_if_any();
+            std::vector<Dataset> found;
             // limit=0 asks for nothing (the C++ query reads 0 as "no limit").
-            if (lim && *lim == 0) return std::vector<Dataset>{};
-            return without_gil(self, [&](Catalog& c) { return c.find_datasets(q); });
+            if (!lim || *lim != 0) found = without_gil(self, [&](Catalog& c) { return c.find_datasets(q); });
+            return DatasetsOut(datasets_class()(py::cast(std::move(found))));
         },
         py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
         py::arg("valid") = py::none(), py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),
@@ -401,7 +412,8 @@ means any. Quantities compare across units: ``"energy > 12 keV"`` finds 12700 eV
 >>> cat.find_datasets('technique == "MX" and (energy > 12 keV or wavelength < 1 angstrom)', limit=10)
 >>> cat.find_datasets(investigation="ma1234", where="energy between 12 and 13 keV", order="energy")
 )doc" + filters_doc +
-         paging_doc + R"doc(:returns: the datasets, with their files and metadata
+         paging_doc + R"doc(:returns: the datasets, with their files and metadata, as a :class:`Datasets` list (a notebook shows
+    it as a table)
 :raises ValidationError: when a filter breaks a rule, or the query compares a field or key with a
     value of another type
 :raises UnitError: when a unit's dimension differs from the key's

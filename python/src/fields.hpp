@@ -1,9 +1,10 @@
 #pragma once
 // One table of fields per bound record drives every place its fields appear in Python: the
 // constructor's keywords, the properties, pickling, repr, reading a mapping of keywords (with the
-// list of known keys its errors give), the `:param` lines of docstrings, and the keywords of
-// catalogue methods that make the record (Catalog.register_dataset). Adding a field to a record
-// is one line in its table (records.hpp).
+// list of known keys its errors give), the `:param` lines of docstrings, the keywords of
+// catalogue methods that make the record (Catalog.register_dataset), and the HTML a notebook
+// shows (`_fields`, drawn by datatrail._display). Adding a field to a record is one line in its
+// table (records.hpp).
 //
 // A table is a struct:
 //
@@ -35,6 +36,7 @@
 // Everything is resolved at compile time: a generated constructor or method converts each
 // keyword with a direct call, as the hand-written bindings did.
 #include "convert.hpp"
+#include "display.hpp"
 
 #include <algorithm>
 #include <array>
@@ -386,12 +388,17 @@ constexpr bool ranks_unique(int up_to) {
     return distinct(ranks<Table, rank>, [up_to](int r) { return r >= 0 && r <= up_to; });
 }
 
+// The fields' names, in table order.
 template <class Table>
-constexpr bool names_unique() {
-    const auto names = []<std::size_t... I>(std::index_sequence<I...>) {
+constexpr auto names() {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<std::string_view, size<Table>>{field_at<Table, I>.name...};
     }(std::make_index_sequence<size<Table>>{});
-    return distinct(names, [](std::string_view) { return true; });
+}
+
+template <class Table>
+constexpr bool names_unique() {
+    return distinct(names<Table>(), [](std::string_view) { return true; });
 }
 
 // Mistakes in a table, caught when it is compiled.
@@ -652,7 +659,8 @@ py::class_<type_of<Table>> record_class(py::module_& m, const char* doc, bool wi
 }
 
 // Binds the record's constructor (keywords in keyword order, converted like every other input:
-// one ValidationError naming each bad field), its properties, ==, repr, pickling and copying.
+// one ValidationError naming each bad field), its properties, ==, repr, pickling, copying and its
+// HTML for Jupyter (the fields in table order, `_fields`).
 template <class Table>
 void bind(py::class_<type_of<Table>>& cls) {
     static_assert(check<Table>());
@@ -670,6 +678,8 @@ void bind(py::class_<type_of<Table>>& cls) {
     cls.def("__eq__", &equal_fields<T>, py::arg("other")).def("__repr__", &repr<Table>);
     add_pickle(cls, &state<Table>, [](const py::tuple& s) { return from_state<Table>(s); });
     add_copy(cls);
+    set_display_fields(cls, names<Table>());
+    def_repr_html(cls, "record_html");
 }
 
 // Binds `name` on `cls`: a method taking the record's catalogue keywords (the first required)

@@ -1,6 +1,7 @@
 // Ingesting NeXus files (datatrail/ingest.hpp): IngestItem, IngestReport, Catalog.ingest and
 // datatrail.ingest, added to the module after init_catalog() registered Catalog.
 #include "convert.hpp"
+#include "display.hpp"
 
 #include <datatrail/catalog.hpp>
 #include <datatrail/ingest.hpp>
@@ -128,8 +129,10 @@ void init_ingest(py::module_& m) {
                       "What was left out or assumed: an input not in the catalogue, a schema it lacks, a PID derived from the file.")
         .def("__repr__", &item_repr);
 
-    py::class_<IngestReport>(m, "IngestReport", "What :meth:`Catalog.ingest` did: one :class:`IngestItem` per file, by outcome.")
-        .def_readonly("ingested", &IngestReport::ingested, "New datasets, or files added to a dataset already here.")
+    py::class_<IngestReport> report(m, "IngestReport",
+                                    "What :meth:`Catalog.ingest` did: one :class:`IngestItem` per file, by outcome.");
+    def_repr_html(report, "ingest_report_html");
+    report.def_readonly("ingested", &IngestReport::ingested, "New datasets, or files added to a dataset already here.")
         .def_readonly("already_present", &IngestReport::already_present, "Same PID and same SHA-256: nothing changed.")
         .def_readonly("skipped", &IngestReport::skipped, "HDF5 files without an NXentry.")
         .def_readonly("failed", &IngestReport::failed, "Not HDF5, truncated, a required field missing, or a Conflict.")

@@ -1,11 +1,13 @@
 // Merging catalogues: MergeCount, MergeReport and Catalog.merge_from, added to the class
 // init_catalog() registered.
 #include "convert.hpp"
+#include "display.hpp"
 
 #include <datatrail/catalog.hpp>
 #include <datatrail/merge.hpp>
 
 #include <array>
+#include <string_view>
 #include <utility>
 
 namespace py = pybind11;
@@ -65,8 +67,14 @@ void init_merge(py::module_& m) {
 What :meth:`Catalog.merge_from` did, per kind of record: each attribute is a :class:`MergeCount`.
 ``links`` counts derivation links; an activity's own links (inputs, agents, informants) come with it.
 )doc");
-    for (const auto& [name, member] : report_fields)
+    std::array<std::string_view, report_fields.size()> names;
+    for (std::size_t i = 0; i < report_fields.size(); ++i) {
+        const auto& [name, member] = report_fields[i];
         report.def_property_readonly(name, [member = member](const MergeReport& r) { return r.*member; });
+        names[i] = name;
+    }
+    set_display_fields(report, names);
+    def_repr_html(report, "merge_report_html");
     report.def("__eq__", &equal_fields<MergeReport>, py::arg("other")).def("__repr__", [](const MergeReport& r) {
         std::string text = "MergeReport(";
         for (std::size_t i = 0; i < report_fields.size(); ++i)

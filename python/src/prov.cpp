@@ -1,6 +1,7 @@
 // Exports of a provenance graph: W3C PROV-JSON and PROV-N, Graphviz DOT and SVG, as module
 // functions and as ProvGraph methods (added to the class init_lineage() registered).
 #include "convert.hpp"
+#include "display.hpp"
 
 #include <datatrail/prov.hpp>
 
@@ -74,4 +75,7 @@ void init_prov(py::module_& m) {
                 }
             },
             "The SVG drawing for Jupyter; None (so Jupyter shows the repr) when Graphviz is missing.");
+    // Preferred to the SVG by notebooks: the drawing with a caption, or the nodes and edges as
+    // tables when Graphviz is missing.
+    def_repr_html(graph, "graph_html");
 }

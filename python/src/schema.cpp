@@ -1,6 +1,7 @@
 // Metadata schemas: Schema, SchemaField and SchemaReport, parse_schema()/load_schema(), and the
 // Catalog's schema methods (add_schema, schema, schemas, validate).
 #include "convert.hpp"
+#include "display.hpp"
 
 #include <datatrail/schema.hpp>
 
@@ -101,13 +102,14 @@ The rules of one metadata key in a :class:`Schema` (read-only; see docs/schemas.
         .def("__eq__", &equal_fields<SchemaField>, py::arg("other"))
         .def("__repr__", &field_repr);
 
-    py::class_<Schema>(m, "Schema", R"doc(
+    py::class_<Schema> schema(m, "Schema", R"doc(
 A metadata schema: named, versioned rules for a dataset's metadata (docs/schemas.md).
 
 Made by :func:`parse_schema` or :func:`load_schema`, stored with :meth:`Catalog.add_schema`;
 the catalogue returns schemas flattened (the fields of the schemas they extend included).
-)doc")
-        .def_property_readonly("name", [](const Schema& s) { return s.name; }, "The name, e.g. ``\"mx\"``.")
+)doc");
+    def_repr_html(schema, "schema_html");
+    schema.def_property_readonly("name", [](const Schema& s) { return s.name; }, "The name, e.g. ``\"mx\"``.")
         .def_property_readonly("version", [](const Schema& s) { return s.version; }, "The version, e.g. ``\"1.2\"``.")
         .def_property_readonly("id", &Schema::id, "``\"name@version\"``.")
         .def_property_readonly("description", [](const Schema& s) { return s.description; }, "What it is for.")
@@ -160,8 +162,9 @@ The rules a dataset breaks, without a catalogue: a list of :class:`Violation` (e
                    (s.fields.size() == 1 ? " field, " : " fields, ") + (s.is_strict() ? "strict" : "lenient") + ")";
         });
 
-    py::class_<SchemaReport>(m, "SchemaReport", "What :meth:`Catalog.validate` found for one dataset.")
-        .def_readonly("dataset", &SchemaReport::dataset, "The dataset's PID.")
+    py::class_<SchemaReport> report(m, "SchemaReport", "What :meth:`Catalog.validate` found for one dataset.");
+    def_repr_html(report, "schema_report_html");
+    report.def_readonly("dataset", &SchemaReport::dataset, "The dataset's PID.")
         .def_readonly("schema", &SchemaReport::schema, "The schema checked against (``\"name@version\"``); empty: none.")
         .def_readonly("violations", &SchemaReport::violations, "The rules it breaks, as :class:`Violation` objects.")
         .def_property_readonly("ok", &SchemaReport::ok, "True when it breaks none.")
