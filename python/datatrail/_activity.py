@@ -132,6 +132,7 @@ class ActivityRun:
         self._command_line = command_line
         self._pid = ""
         self._state = "new"  # then "running", then "finished"
+        self._snapshot: Environment | None = None
 
     # --- the with block ----------------------------------------------------------------------
 
@@ -146,6 +147,7 @@ class ActivityRun:
             raise Error(f"{self._describe()} was started before: an ActivityRun runs once, make a new one")
         activity = copy.copy(self._activity)
         activity.environment = self._environment(activity.environment)
+        self._snapshot = activity.environment
         if self._command_line is not None:
             activity.command_line = self._command_line
         elif not activity.command_line:
@@ -193,6 +195,17 @@ class ActivityRun:
     def name(self) -> str:
         """The activity's name."""
         return self._activity.name
+
+    @property
+    def environment(self) -> Environment:
+        """The environment snapshot recorded on entering the block (a copy), for runs inside this
+        one to reuse (:func:`datatrail.workflow` gives it to its tasks).
+
+        :raises Error: before the ``with`` block is entered
+        """
+        if self._snapshot is None:
+            raise Error(f"{self._describe()} has not started: use it in a `with` block")
+        return copy.copy(self._snapshot)
 
     @property
     def running(self) -> bool:
@@ -369,17 +382,20 @@ class ActivityRun:
         return "raw" if self._activity.type == "acquisition" else "processed"
 
     def _environment(self, given: Environment) -> Environment:
-        """``given`` with its empty fields filled in from what can be seen now."""
+        """``given`` with its empty fields filled in from what can be seen now. A snapshot that
+        names its OS, user and source tree is taken as it is: capturing runs ``git status``, which
+        costs more than recording the activity (workflow tasks pass their workflow's snapshot)."""
         env = copy.copy(given)
-        captured = capture_environment(self._source_tree)
-        if not env.os:
-            env.os = captured.os
-        if not env.user:
-            env.user = captured.user
-        if not env.source_tree:
-            env.source_tree = captured.source_tree
-            env.git_commit = captured.git_commit
-            env.git_dirty = captured.git_dirty
+        if not (env.os and env.user and env.source_tree):
+            captured = capture_environment(self._source_tree)
+            if not env.os:
+                env.os = captured.os
+            if not env.user:
+                env.user = captured.user
+            if not env.source_tree:
+                env.source_tree = captured.source_tree
+                env.git_commit = captured.git_commit
+                env.git_dirty = captured.git_dirty
         if not env.python_version:
             env.python_version = platform.python_version()
         if not env.packages:
