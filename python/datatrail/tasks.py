@@ -128,13 +128,14 @@ def _mtime(path: str) -> int:
 
 
 def _git_stamp(tree: str) -> tuple[Any, ...]:
-    """What changes when a commit is made, a branch switched or a change staged: the times of
-    HEAD, the index, the branch's ref and packed-refs. A handful of stat calls, against the
-    fork and exec of ``git status``."""
+    """What changes when a commit is made or a branch switched: the times of HEAD, the branch's
+    ref and packed-refs. A handful of stat calls, against the fork and exec of ``git status``.
+    Not the index: ``git status`` itself rewrites it while its entries are racily clean, and
+    staging changes nothing that the snapshot records."""
     git_dir = _git_dir(tree)
     if git_dir is None:
         return ()
-    stamp: list[Any] = [git_dir, _mtime(os.path.join(git_dir, "HEAD")), _mtime(os.path.join(git_dir, "index"))]
+    stamp: list[Any] = [git_dir, _mtime(os.path.join(git_dir, "HEAD"))]
     common = git_dir
     try:
         with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as f:
@@ -217,11 +218,12 @@ class Workflow:
         rerun: bool = False,
     ) -> None:
         problems: list[tuple[str, Any, str]] = []
-        if not isinstance(catalog, Catalog):
+        # Any: callers may pass anything, whatever the annotations say.
+        if not isinstance(cast(Any, catalog), Catalog):
             problems.append(("workflow.catalog", catalog, "must be a datatrail.Catalog"))
         if not isinstance(name, str) or not name.strip():
             problems.append(("workflow.name", name, "must be a non-empty str"))
-        if not isinstance(rerun, bool):
+        if not isinstance(cast(Any, rerun), bool):
             problems.append(("workflow.rerun", rerun, "must be a bool"))
         if problems:
             raise _invalid(problems)
@@ -585,14 +587,17 @@ def _explain(catalog: Catalog, name: str, key: _Key) -> Explanation:
         return Explanation(True, key.value, [], hit.activity.pid)
     if rejected:
         return Explanation(False, key.value, [f"same key, but {r}" for r in rejected])
-    # No run with this key: compare with the latest earlier run of the same task that made its outputs.
+    # No run with this key: compare with the earlier run of the same task that differs least
+    # (the newest of those), so that the reasons name what changed rather than every difference.
+    best: Explanation | None = None
     for activity in reversed(catalog.find_activities(name=_glob_literal(name), status="succeeded")):
         if activity.parameters.get(HIT) or PARTS not in activity.parameters:
             continue
         earlier = json.loads(str(activity.parameters[PARTS]))
         reasons = _diff(key.parts, earlier) or ["the key differs, though no part of it that is recorded does"]
-        return Explanation(False, key.value, reasons, activity.pid)
-    return Explanation(False, key.value, [f"no earlier run of task {name!r} in the catalogue"])
+        if best is None or len(reasons) < len(best.reasons):
+            best = Explanation(False, key.value, reasons, activity.pid)
+    return best or Explanation(False, key.value, [f"no earlier run of task {name!r} in the catalogue"])
 
 
 def _glob_literal(text: str) -> str:
@@ -662,7 +667,7 @@ class TaskRun:
 
     def _prepare(self) -> Catalog:
         problems: list[tuple[str, Any, str]] = []
-        catalog = self._catalog_arg if self._catalog_arg is not None else (
+        catalog: Any = self._catalog_arg if self._catalog_arg is not None else (
             self._workflow.catalog if self._workflow is not None else None)
         if catalog is None:
             problems.append(("task.catalog", None, "a task runs inside `with dt.workflow(cat, ...)` or is given catalog="))
@@ -673,7 +678,7 @@ class TaskRun:
         for what, value in (("name", self._name), ("program", self._program), ("version", self._version)):
             if not isinstance(value, str) or not value.strip():
                 problems.append((f"task.{what}", value, "must be a non-empty str"))
-        if not isinstance(self._rerun_arg, bool):
+        if not isinstance(cast(Any, self._rerun_arg), bool):
             problems.append(("task.rerun", self._rerun_arg, "must be a bool"))
         self._parameters = _check_parameters(self._parameters_arg, problems)
         if isinstance(catalog, Catalog):
@@ -923,13 +928,13 @@ class Task(Generic[P]):
         self._func = func
         self._program = program
         self._version = version
-        self._name = name or getattr(func, "__qualname__", getattr(func, "__name__", "task"))
+        self._name: str = name or str(getattr(func, "__name__", "task"))
         self._inputs = tuple(inputs)
         self._role = role
         self._signature = inspect.signature(func)
         code = getattr(func, "__code__", None)
         self._source_file = code.co_filename if code is not None else None
-        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        functools.update_wrapper(self, func)
 
     @property
     def program(self) -> str:
@@ -939,7 +944,8 @@ class Task(Generic[P]):
     def version(self) -> str:
         return self._version
 
-    def _task_run(self, args: tuple[Any, ...], kwargs: dict[str, Any], rerun: bool) -> TaskRun:
+    def _task_run(self, args: tuple[Any, ...], kwargs: dict[str, Any], rerun: bool, *,
+                  workflow: Workflow | None = None, catalog: Catalog | None = None) -> TaskRun:
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as e:
@@ -948,7 +954,8 @@ class Task(Generic[P]):
         inputs = {k: v for k, v in bound.arguments.items() if k in self._inputs}
         parameters = {k: v for k, v in bound.arguments.items() if k not in self._inputs}
         return TaskRun(self._name, program=self._program, version=self._version, inputs=inputs,
-                       parameters=parameters, rerun=rerun, role=self._role, source_file=self._source_file)
+                       parameters=parameters, rerun=rerun, role=self._role, source_file=self._source_file,
+                       workflow=workflow, catalog=catalog)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> TaskResult:
         return self._call(args, kwargs, rerun=False)
@@ -1056,6 +1063,11 @@ def task(
     return wrap
 
 
-def explain(task_fn: Task[Any], *args: Any, **kwargs: Any) -> Explanation:
-    """``task_fn.explain(*args, **kwargs)``."""
-    return task_fn.explain(*args, **kwargs)
+def explain(catalog: Catalog | Workflow, task_fn: Task[Any], *args: Any, **kwargs: Any) -> Explanation:
+    """Whether ``task_fn(*args, **kwargs)`` would be a cache hit in ``catalog`` and, if not, why:
+    :meth:`Task.explain` for use outside a workflow's ``with`` block."""
+    if isinstance(catalog, Workflow):
+        return task_fn._task_run(args, kwargs, rerun=False, workflow=catalog).explain()
+    if not isinstance(task_fn, Task):
+        raise _invalid([("task", task_fn, "must be a function made a task with @dt.task")])
+    return task_fn._task_run(args, kwargs, rerun=False, catalog=catalog).explain()
