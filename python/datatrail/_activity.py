@@ -111,6 +111,9 @@ class ActivityRun:
         working directory
     :param command_line: the command that runs; None keeps the activity's, or if that is empty
         records ``" ".join(sys.argv)``
+    :param environment: a snapshot taken before (a workflow run's, which its tasks reuse),
+        recorded instead of capturing one: capturing runs ``git status``, which costs more than
+        recording the activity. Its empty Python fields are filled in. None to capture.
     """
 
     def __init__(
@@ -120,11 +123,15 @@ class ActivityRun:
         *,
         source_tree: str | os.PathLike[str] | None = None,
         command_line: str | None = None,
+        environment: Environment | None = None,
     ) -> None:
         if not isinstance(catalog, Catalog):
             raise TypeError(f"catalog must be a datatrail.Catalog, not {type(catalog).__name__}")
         if not isinstance(activity, Activity):
             raise TypeError(f"activity must be a datatrail.Activity, not {type(activity).__name__}")
+        if environment is not None and not isinstance(environment, Environment):
+            raise TypeError(f"environment must be a datatrail.Environment or None, not {type(environment).__name__}")
+        self._given_environment = copy.copy(environment) if environment is not None else None
         self._catalog = catalog
         self._activity = copy.copy(activity)
         # Resolved now, while the caller's frame is at hand; the git state is read on entering.
@@ -146,7 +153,10 @@ class ActivityRun:
         if self._state != "new":
             raise Error(f"{self._describe()} was started before: an ActivityRun runs once, make a new one")
         activity = copy.copy(self._activity)
-        activity.environment = self._environment(activity.environment)
+        activity.environment = self._environment(
+            self._given_environment if self._given_environment is not None else activity.environment,
+            capture=self._given_environment is None,
+        )
         self._snapshot = activity.environment
         if self._command_line is not None:
             activity.command_line = self._command_line
@@ -381,12 +391,11 @@ class ActivityRun:
     def _default_kind(self) -> str:
         return "raw" if self._activity.type == "acquisition" else "processed"
 
-    def _environment(self, given: Environment) -> Environment:
-        """``given`` with its empty fields filled in from what can be seen now. A snapshot that
-        names its OS, user and source tree is taken as it is: capturing runs ``git status``, which
-        costs more than recording the activity (workflow tasks pass their workflow's snapshot)."""
+    def _environment(self, given: Environment, capture: bool = True) -> Environment:
+        """``given`` with its empty fields filled in from what can be seen now; without
+        ``capture`` only the Python ones (the rest is a snapshot taken before)."""
         env = copy.copy(given)
-        if not (env.os and env.user and env.source_tree):
+        if capture:
             captured = capture_environment(self._source_tree)
             if not env.os:
                 env.os = captured.os

@@ -97,9 +97,22 @@ def _now() -> datetime.datetime:
 # --- the environment snapshot -------------------------------------------------------------------
 
 
+_git_dirs: dict[str, str | None] = {}
+
+
 def _git_dir(tree: str) -> str | None:
     """The git directory of the work tree that holds ``tree`` (a worktree's .git is a file
-    naming it), found without running git."""
+    naming it), found without running git; remembered per folder, as a task checks it on every
+    call and a folder seldom moves into or out of a work tree while a program runs."""
+    known = _git_dirs.get(tree, False)
+    if known is not False:
+        return cast("str | None", known)
+    found = _find_git_dir(tree)
+    _git_dirs[tree] = found
+    return found
+
+
+def _find_git_dir(tree: str) -> str | None:
     folder = os.path.abspath(tree)
     while True:
         dot_git = os.path.join(folder, ".git")
@@ -235,12 +248,15 @@ class Workflow:
             name, type="workflow", program=program, version=version, parameters=parameters, agents=agents, source_tree=tree
         )
         self._snapshots = _Snapshots()
+        self._trees: dict[str, str] = {}  # a task's source file -> the tree whose snapshot it uses
+        self._environment = Environment()
         self._token: contextvars.Token[Workflow | None] | None = None
 
     def __enter__(self) -> Workflow:
         taken_ns = _now_ns()
         self._run.__enter__()
-        self._snapshots.seed(self._tree, self._run.environment, taken_ns)
+        self._environment = self._run.environment
+        self._snapshots.seed(self._tree, self._environment, taken_ns)
         self._token = _workflow.set(self)
         return self
 
@@ -274,10 +290,14 @@ class Workflow:
         """The environment snapshot for a task whose code is in ``source_file``: the workflow's,
         reused while that file's git work tree has the same HEAD, index and refs and the file
         was not saved after the snapshot; otherwise taken afresh (and reused from then on)."""
-        tree = os.path.dirname(os.path.abspath(source_file)) if source_file else self._tree
-        if _git_dir(tree) == _git_dir(self._tree):
-            tree = self._tree
-        return self._snapshots.get(tree, source_file, self._run.environment)
+        tree = self._trees.get(source_file) if source_file else self._tree
+        if tree is None:
+            assert source_file is not None
+            tree = os.path.dirname(os.path.abspath(source_file))
+            if _git_dir(tree) == _git_dir(self._tree):
+                tree = self._tree
+            self._trees[source_file] = tree
+        return self._snapshots.get(tree, source_file, self._environment)
 
     def __repr__(self) -> str:
         return f"Workflow(name={self._run.name!r}, pid={self.pid!r})"
@@ -718,7 +738,8 @@ class TaskRun:
         return self
 
     def _start_miss(self, catalog: Catalog) -> None:
-        self._run = ActivityRun(catalog, self._activity(), source_tree=self._tree(), command_line=" ".join(sys.argv))
+        self._run = ActivityRun(catalog, self._activity(), source_tree=self._tree(), command_line=" ".join(sys.argv),
+                                environment=self._environment())
         self._run.__enter__()
         self._pid = self._run.pid
         self._state = "running"
@@ -838,17 +859,15 @@ class TaskRun:
             used=[(i.dataset, "input" if i.name.isdigit() else i.name) for i in self._inputs if i.dataset],
             parent=self._workflow.pid if self._workflow is not None else "",
         )
-        env = self._environment()
-        if env is not None:
-            activity.environment = env
         if hit is not None:
             activity.informed_by = [hit.activity.pid]
         return activity
 
     def _record_hit(self, catalog: Catalog, hit: _Hit) -> None:
         activity = self._activity(hit=hit)
-        if not activity.environment.os:
-            activity.environment = ActivityRun(catalog, activity, source_tree=self._tree())._environment(activity.environment)
+        env = self._environment()
+        activity.environment = ActivityRun(catalog, activity, source_tree=self._tree())._environment(
+            env if env is not None else activity.environment, capture=env is None)
         activity.command_line = " ".join(sys.argv)
         activity.status = "succeeded"
         activity.end_time = _now()
