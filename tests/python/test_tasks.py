@@ -364,3 +364,15 @@ def test_a_task_outside_a_workflow_records_without_a_parent(catalog: dt.Catalog,
             t.output("alone_out")
     recorded = catalog.get_activity(t.pid)
     assert recorded.parent == "" and recorded.environment.os
+
+
+def test_an_activity_run_records_a_given_snapshot_as_it_is(catalog: dt.Catalog) -> None:
+    given = dt.Environment(os="TestOS 1.0", user="someone", source_tree="/nowhere", git_commit="abc123", git_dirty=True)
+    with dt.ActivityRun(catalog, dt.Activity(name="given"), environment=given) as run:
+        assert run.environment.git_commit == "abc123"
+    recorded = catalog.get_activity(run.pid).environment
+    assert (recorded.os, recorded.user, recorded.source_tree, recorded.git_commit, recorded.git_dirty) == (
+        "TestOS 1.0", "someone", "/nowhere", "abc123", True)
+    assert recorded.python_version and recorded.packages  # the Python fields are filled in
+    with pytest.raises(TypeError, match="environment must be"):
+        dt.ActivityRun(catalog, dt.Activity(name="x"), environment={"os": "x"})  # type: ignore[arg-type]
