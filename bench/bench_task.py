@@ -13,8 +13,8 @@ Sides, interleaved (the order reversed every other round), each into a fresh cat
   datasets, their metadata and text rows, generation, derivation), copied from datatrail's first
   run and written for every call with new PIDs, names and times, one transaction per call.
 - **task**: the ``@dt.task`` call in a workflow.
-- **activity**: the same rows' worth of recording through ``cat.activity(...)`` and two
-  ``run.output(...)``, no workflow: an environment snapshot (``git status``) per call, as before.
+- **activity**: the same call recorded through ``cat.activity(...)`` and two ``run.output(...)``,
+  no workflow and no cache key: an environment snapshot (``git status``) per call, as before.
 
 Target (design.md "Performance budget"): task >= 0.5 of sqlite3. Reported, never enforced.
 
@@ -302,7 +302,12 @@ Measured {r["date"]} on {m["cpu"]} ({m["cores"]} cores), {m["os"]}, load average
   the end), so that a reader sees a task that runs, and a failure leaves it marked failed; the
   baseline writes it in one.
 - The last row is what recording cost before workflow runs shared their snapshot: one `git status`
-  process per activity.
+  process per activity (it writes fewer rows: no cache key).
+- Where the task's time goes (measured apart from this benchmark, on the same machine): about four
+  fifths in the catalogue's calls (the three writes, each of which also reads its record back,
+  the cache lookup and the reads of the two input datasets for their checksums), about a fifth in
+  Python (binding the arguments, the key's encoding and hashing, the checks). Reaching the target
+  needs a catalogue call that records a task with its outputs in one transaction.
 
 Reproduce with `make bench`; on its own, `python bench/bench_task.py --help`. Regenerate this section
 with `python bench/bench_task.py --write-docs`.
