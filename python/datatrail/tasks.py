@@ -1035,8 +1035,8 @@ class Task(Generic[P]):
 def task(
     func: Callable[P, Any] | None = None,
     *,
-    program: str,
-    version: str,
+    program: str | None = None,
+    version: str | None = None,
     name: str | None = None,
     inputs: Sequence[str] = (),
     role: str = "",
@@ -1055,7 +1055,8 @@ def task(
     or on a cache hit the earlier ones, the function not called.
 
     :raises ValidationError: when ``func`` is not callable, ``program`` or ``version`` is not a
-        non-empty str, or ``inputs`` names an argument the function does not have
+        non-empty str (a bare ``@dt.task`` has neither), or ``inputs`` names an argument the
+        function does not have
     """
     problems: list[tuple[str, Any, str]] = []
     for what, value in (("program", program), ("version", version)):
@@ -1075,6 +1076,7 @@ def task(
         unknown = [i for i in inputs if i not in params]
         if unknown:
             raise _invalid([("task.inputs", unknown, f"must name arguments of {getattr(f, '__name__', f)!r}")])
+        assert program is not None and version is not None
         return Task(f, program=program, version=version, name=name, inputs=inputs, role=role)
 
     if func is not None:

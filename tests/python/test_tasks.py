@@ -306,8 +306,9 @@ def violation(e: pytest.ExceptionInfo[dt.ValidationError]) -> list[tuple[str, st
         (lambda: dt.task(program="", version="1"), "task.program"),
         (lambda: dt.task(program="p", version=1), "task.version"),
         (lambda: dt.task(program="p", version="1", inputs=["nope"])(lambda x: None), "task.inputs"),
+        (lambda: dt.task(lambda x: None, version="1"), "task.program"),
     ],
-    ids=["not callable", "empty program", "version not a str", "unknown input"],
+    ids=["not callable", "empty program", "version not a str", "unknown input", "bare decorator"],
 )
 def test_bad_decorations_are_refused(decorate: Any, field: str) -> None:
     with pytest.raises(dt.ValidationError) as e:
