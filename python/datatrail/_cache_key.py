@@ -18,13 +18,15 @@ import fractions
 import hashlib
 import os
 import pathlib
+import sys
 import threading
 from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ._core import sha256_file
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Uncacheable", "encode", "digest", "file_digest", "tree_digest"]
 
@@ -57,11 +59,14 @@ def encode(value: Any, where: str = "value") -> bytes:
     :raises Uncacheable: for a type the encoding does not know, naming where it sits
     """
     # bool before int: True is an int to isinstance.
+    # numpy is looked up, not imported: a value can only be a numpy object once numpy is loaded,
+    # and `import datatrail` stays quick for the command line.
+    np = sys.modules.get("numpy")
     if value is None:
         return b"N"
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, bool) or (np is not None and isinstance(value, np.bool_)):
         return b"T" if value else b"F"
-    if isinstance(value, np.generic):
+    if np is not None and isinstance(value, np.generic):
         return _numpy_scalar(value, where)
     if isinstance(value, int):
         return b"i" + str(int(value)).encode() + b";"
@@ -86,7 +91,7 @@ def encode(value: Any, where: str = "value") -> bytes:
     if isinstance(value, pathlib.PurePath):
         # As a parameter a path is a name; inputs are hashed by content elsewhere.
         return _sized(b"P", os.fspath(value).encode("utf-8", "surrogateescape"))
-    if isinstance(value, np.ndarray):
+    if np is not None and isinstance(value, np.ndarray):
         return _array(value, where)
     if isinstance(value, tuple):
         return _sized(b"(", b"".join(encode(v, f"{where}[{i}]") for i, v in enumerate(value)))
@@ -106,15 +111,19 @@ def encode(value: Any, where: str = "value") -> bytes:
 
 
 def _dtype(dtype: np.dtype[Any], where: str) -> bytes:
+    import numpy
+
     if dtype.hasobject:
         raise Uncacheable(where, dtype, "arrays of Python objects have no canonical bytes")
     # The descriptor names byte order and, for structured types, every field with its offset.
-    return repr(np.lib.format.dtype_to_descr(dtype)).encode()
+    return repr(numpy.lib.format.dtype_to_descr(dtype)).encode()
 
 
 def _array(a: np.ndarray[Any, Any], where: str) -> bytes:
+    import numpy
+
     head = _dtype(a.dtype, where) + b"|" + ",".join(str(n) for n in a.shape).encode()
-    return _sized(b"A", _sized(b"", head) + np.ascontiguousarray(a).tobytes())
+    return _sized(b"A", _sized(b"", head) + numpy.ascontiguousarray(a).tobytes())
 
 
 def _numpy_scalar(x: np.generic, where: str) -> bytes:

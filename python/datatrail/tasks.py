@@ -26,12 +26,13 @@ import inspect
 import json
 import os
 import sys
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, Literal, ParamSpec, TypeVar, cast
+from typing import Any, Generic, Literal, ParamSpec, cast
 
 from ._activity import ActivityRun, _caller_source_tree
 from ._cache_key import Uncacheable, digest, encode, file_digest, tree_digest
@@ -200,8 +201,6 @@ class _Snapshots:
 
 
 def _now_ns() -> int:
-    import time
-
     return time.time_ns()
 
 

@@ -148,3 +148,11 @@ def test_folders_are_digested_over_their_files(tmp_path: Path) -> None:
     before = tree_digest(d)
     (d / "sub" / "b.txt").rename(d / "b.txt")  # same contents, another layout
     assert tree_digest(d) != before
+
+
+def test_importing_datatrail_does_not_load_numpy() -> None:
+    # The command line imports the package; numpy costs it a tenth of a second at every start.
+    done = subprocess.run([sys.executable, "-c", "import sys, datatrail; print('numpy' in sys.modules)"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
