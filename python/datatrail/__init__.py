@@ -83,6 +83,20 @@ from ._core import (
 from ._activity import ActivityRun
 from ._datasets import Datasets
 from ._quantity import Quantity
+from .tasks import (
+    CacheWarning,
+    Explanation,
+    Task,
+    TaskResult,
+    TaskRun,
+    Workflow,
+    current_task,
+    current_workflow,
+    explain,
+    task,
+    task_run,
+    workflow,
+)
 
 __version__: str = _core.__version__
 
@@ -95,6 +109,7 @@ __all__ = [
     "Activity",
     "ActivityRun",
     "Agent",
+    "CacheWarning",
     "Association",
     "Catalog",
     "Condition",
@@ -104,6 +119,7 @@ __all__ = [
     "Datasets",
     "Environment",
     "Error",
+    "Explanation",
     "IngestItem",
     "IngestReport",
     "Instrument",
@@ -125,15 +141,22 @@ __all__ = [
     "SchemaField",
     "SchemaReport",
     "StorageError",
+    "Task",
+    "TaskResult",
+    "TaskRun",
     "UnitError",
     "Used",
     "ValidationError",
     "Violation",
+    "Workflow",
     "__version__",
     "capture_environment",
     "check_catalog_file_system",
     "compare_versions",
+    "current_task",
+    "current_workflow",
     "describe_file",
+    "explain",
     "file_system_magic",
     "format_time",
     "guess_format",
@@ -154,10 +177,13 @@ __all__ = [
     "parse_schema",
     "parse_time",
     "sha256_file",
+    "task",
+    "task_run",
     "text",
     "to_dot",
     "to_prov_json",
     "to_prov_n",
     "to_svg",
     "units",
+    "workflow",
 ]

@@ -111,6 +111,9 @@ class ActivityRun:
         working directory
     :param command_line: the command that runs; None keeps the activity's, or if that is empty
         records ``" ".join(sys.argv)``
+    :param environment: a snapshot taken before (a workflow run's, which its tasks reuse),
+        recorded instead of capturing one: capturing runs ``git status``, which costs more than
+        recording the activity. Its empty Python fields are filled in. None to capture.
     """
 
     def __init__(
@@ -120,11 +123,15 @@ class ActivityRun:
         *,
         source_tree: str | os.PathLike[str] | None = None,
         command_line: str | None = None,
+        environment: Environment | None = None,
     ) -> None:
         if not isinstance(catalog, Catalog):
             raise TypeError(f"catalog must be a datatrail.Catalog, not {type(catalog).__name__}")
         if not isinstance(activity, Activity):
             raise TypeError(f"activity must be a datatrail.Activity, not {type(activity).__name__}")
+        if environment is not None and not isinstance(environment, Environment):
+            raise TypeError(f"environment must be a datatrail.Environment or None, not {type(environment).__name__}")
+        self._given_environment = copy.copy(environment) if environment is not None else None
         self._catalog = catalog
         self._activity = copy.copy(activity)
         # Resolved now, while the caller's frame is at hand; the git state is read on entering.
@@ -132,6 +139,7 @@ class ActivityRun:
         self._command_line = command_line
         self._pid = ""
         self._state = "new"  # then "running", then "finished"
+        self._snapshot: Environment | None = None
 
     # --- the with block ----------------------------------------------------------------------
 
@@ -145,7 +153,11 @@ class ActivityRun:
         if self._state != "new":
             raise Error(f"{self._describe()} was started before: an ActivityRun runs once, make a new one")
         activity = copy.copy(self._activity)
-        activity.environment = self._environment(activity.environment)
+        activity.environment = self._environment(
+            self._given_environment if self._given_environment is not None else activity.environment,
+            capture=self._given_environment is None,
+        )
+        self._snapshot = activity.environment
         if self._command_line is not None:
             activity.command_line = self._command_line
         elif not activity.command_line:
@@ -193,6 +205,17 @@ class ActivityRun:
     def name(self) -> str:
         """The activity's name."""
         return self._activity.name
+
+    @property
+    def environment(self) -> Environment:
+        """The environment snapshot recorded on entering the block (a copy), for runs inside this
+        one to reuse (:func:`datatrail.workflow` gives it to its tasks).
+
+        :raises Error: before the ``with`` block is entered
+        """
+        if self._snapshot is None:
+            raise Error(f"{self._describe()} has not started: use it in a `with` block")
+        return copy.copy(self._snapshot)
 
     @property
     def running(self) -> bool:
@@ -368,18 +391,20 @@ class ActivityRun:
     def _default_kind(self) -> str:
         return "raw" if self._activity.type == "acquisition" else "processed"
 
-    def _environment(self, given: Environment) -> Environment:
-        """``given`` with its empty fields filled in from what can be seen now."""
+    def _environment(self, given: Environment, capture: bool = True) -> Environment:
+        """``given`` with its empty fields filled in from what can be seen now; without
+        ``capture`` only the Python ones (the rest is a snapshot taken before)."""
         env = copy.copy(given)
-        captured = capture_environment(self._source_tree)
-        if not env.os:
-            env.os = captured.os
-        if not env.user:
-            env.user = captured.user
-        if not env.source_tree:
-            env.source_tree = captured.source_tree
-            env.git_commit = captured.git_commit
-            env.git_dirty = captured.git_dirty
+        if capture:
+            captured = capture_environment(self._source_tree)
+            if not env.os:
+                env.os = captured.os
+            if not env.user:
+                env.user = captured.user
+            if not env.source_tree:
+                env.source_tree = captured.source_tree
+                env.git_commit = captured.git_commit
+                env.git_dirty = captured.git_dirty
         if not env.python_version:
             env.python_version = platform.python_version()
         if not env.packages:
