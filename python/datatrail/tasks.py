@@ -420,7 +420,7 @@ def _check_parameters(parameters: Any, problems: list[tuple[str, Any, str]]) -> 
     return out
 
 
-def _make_key(program: str, version: str, parameters: Mapping[str, Any], inputs: Sequence[_Input]) -> _Key:
+def _make_key(task_name: str, program: str, version: str, parameters: Mapping[str, Any], inputs: Sequence[_Input]) -> _Key:
     params: dict[str, str] = {}
     uncacheable = ""
     for name, value in parameters.items():
@@ -430,6 +430,7 @@ def _make_key(program: str, version: str, parameters: Mapping[str, Any], inputs:
             uncacheable = uncacheable or str(e)
             params[name] = ""
     parts: dict[str, Any] = {
+        "task": task_name,
         "program": program,
         "version": version,
         "parameters": params,
@@ -438,8 +439,9 @@ def _make_key(program: str, version: str, parameters: Mapping[str, Any], inputs:
     if uncacheable:
         return _Key(None, parts, uncacheable)
     # Names in the key, values as digests: the input's identity (PID or path) is not part of it,
-    # its content is.
-    key = digest(encode(("task", program, version, params, {i.name: i.digest for i in inputs})))
+    # its content is. The task's name is: the tasks of a package often share its program and
+    # version, and two of them given the same arguments must not take each other's outputs.
+    key = digest(encode(("task", task_name, program, version, params, {i.name: i.digest for i in inputs})))
     return _Key(key, parts)
 
 
@@ -705,7 +707,7 @@ class TaskRun:
         if problems:
             raise _invalid(problems)
         assert isinstance(catalog, Catalog)
-        self._key = _make_key(self._program, self._version, self._parameters, self._inputs)
+        self._key = _make_key(self._name, self._program, self._version, self._parameters, self._inputs)
         return catalog
 
     def explain(self) -> Explanation:

@@ -75,6 +75,22 @@ def test_a_second_call_is_a_recorded_hit(catalog: dt.Catalog, raw: dt.Dataset, t
     assert catalog.get_activity(wf.pid).type == "workflow"
 
 
+def test_tasks_sharing_a_program_and_version_do_not_share_outputs(catalog: dt.Catalog, raw: dt.Dataset,
+                                                                   tmp_path: Path) -> None:
+    # The tasks of one package under one program and version: the same arguments, other work.
+    @dt.task(program="scaler", version="1.0", inputs=["source"])
+    def scale_again(source: Any, out: str, factor: float = 2.0, options: Any = None) -> dict[str, Any]:
+        calls.append("scale_again")
+        return {"name": "other_result", "metadata": {"factor": factor}}
+
+    with dt.workflow(catalog, "reduce"):
+        first = scale(raw, str(tmp_path), factor=3.0)
+        other = scale_again(raw, str(tmp_path), factor=3.0)
+    assert calls == ["scale", "scale_again"]
+    assert not other.cache_hit and other.key != first.key
+    assert [d.name for d in other] == ["other_result"]
+
+
 def test_rerun_runs_again(catalog: dt.Catalog, raw: dt.Dataset, tmp_path: Path) -> None:
     with dt.workflow(catalog, "reduce"):
         scale(raw, str(tmp_path))
