@@ -47,7 +47,7 @@ from typing import Any
 
 # benchdocs.py sits beside this file, however the file is loaded (as a script or by a test).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdocs import machine, positive_int, postgres_scratch, postgres_server_uri, postgres_version, psql, write_section  # noqa: E402
+from benchdocs import library_sqlite, machine, positive_int, postgres_scratch, postgres_server_uri, postgres_version, psql, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DOCS = REPO / "docs" / "benchmarks.md"
@@ -579,12 +579,8 @@ def record_sqlite(path: Path, k: int, templates: dict[str, Any], prefix: str) ->
     insert_dataset = f"INSERT INTO dataset ({', '.join(d_cols)}) VALUES ({', '.join('?' * len(d_cols))})"
     insert_metadata = (f"INSERT INTO dataset_metadata (dataset_id, {', '.join(m_cols)}) "
                        f"VALUES (?, {', '.join('?' * len(m_cols))})")
-    con = sqlite3.connect(path, isolation_level=None)
+    con = library_sqlite(path)
     try:
-        # The library's connection settings.
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA synchronous = NORMAL")
-        con.execute("PRAGMA busy_timeout = 10000")
         raw_ids = [con.execute("SELECT id FROM dataset WHERE pid = ?", (p,)).fetchone()[0] for p in raw_pids]
         # The metadata key, interned as datatrail interns it on first use (outside the clock).
         key = templates["key"]

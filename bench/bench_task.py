@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdocs import machine, positive_int, write_section  # noqa: E402
+from benchdocs import library_sqlite, machine, positive_int, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DOCS = REPO / "docs" / "benchmarks.md"
@@ -159,11 +159,8 @@ def run_sqlite(path: Path, k: int, rows: dict[str, Any], prefix: str) -> float:
     d_cols = [c for c in rows["dataset"][0] if c != "id"]
     old_key = next((p["value"] for p in rows["activity_parameter"] if isinstance(p["value"], str)
                     and len(p["value"]) == 64), None)
-    con = sqlite3.connect(path, isolation_level=None)
+    con = library_sqlite(path)
     try:
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA synchronous = NORMAL")
-        con.execute("PRAGMA busy_timeout = 10000")
         raw_ids = [con.execute("SELECT id FROM dataset WHERE pid = ?", (p,)).fetchone()[0] for p in raw_pids]
         # Interned keys and the workflow run, as datatrail has them before its first call.
         have = {r[0] for r in con.execute("SELECT id FROM metadata_key")}

@@ -1,5 +1,6 @@
 """What the benchmarks share: writing their sections of docs/benchmarks.md, a description of the
-machine, a positive-int argument type, and scratch PostgreSQL databases. Each benchmark owns the part of the file
+machine, a positive-int argument type, an SQLite connection set up as the library sets its own,
+and scratch PostgreSQL databases. Each benchmark owns the part of the file
 between its two markers and leaves the rest as it is."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import platform
 import re
 import secrets
+import sqlite3
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -51,6 +53,16 @@ def machine() -> dict[str, Any]:
         mem = f"{int(f.readline().split()[1]) / 2**20:.0f} GiB RAM"
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem,
             "os": f"{platform.system()} {platform.release()} {platform.machine()}"}
+
+
+def library_sqlite(path: str | Path) -> sqlite3.Connection:
+    """An autocommit connection to the catalogue file with the library's settings (foreign keys,
+    synchronous NORMAL, a busy timeout), so that a baseline writing the same rows pays the same."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute("PRAGMA busy_timeout = 10000")
+    return con
 
 
 def positive_int(text: str) -> int:
