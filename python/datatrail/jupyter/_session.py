@@ -152,7 +152,7 @@ class NotebookSession:
         if self._worker is not None:
             self._worker.join()
         if self.unregistered:
-            lines = "".join(f"  {p} (sha256 {s[:16]}...)\n" if s else f"  {p}\n" for p, s in sorted(self.unregistered.items()))
+            lines = "".join(f"  not registered: {p}" + (f" (sha256 {s[:16]}...)\n" if s else "\n") for p, s in sorted(self.unregistered.items()))
             self._append(f"written and not registered as outputs ({len(self.unregistered)}):\n{lines}")
         if failed is not None:
             self.run.__exit__(type(failed), failed, failed.__traceback__)
