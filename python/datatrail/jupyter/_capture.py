@@ -65,19 +65,37 @@ _hook_added = False
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
+# The working directory, kept while recording: os.path.abspath asks the system for it on every
+# call, which is a good part of what noting an open costs. os.chdir fires an audit event, which
+# drops it.
+_cwd: str | None = None
+
+
 def _absolute(path: Any) -> str | None:
+    global _cwd
     if isinstance(path, int):
         return None  # an already open descriptor: its file was seen when it was opened
     try:
-        return os.path.abspath(os.fsdecode(path))
+        text = path if isinstance(path, str) else os.fsdecode(path)
     except (TypeError, ValueError):
         return None
+    if not text.startswith(os.sep):
+        cwd = _cwd
+        if cwd is None:
+            cwd = _cwd = os.getcwd()
+        text = cwd + os.sep + text
+    if "/." in text or "//" in text:
+        text = os.path.normpath(text)
+    return text
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     # Runs on every audit event of the process, for the rest of its life (an audit hook cannot
     # be removed): two comparisons when not recording.
     if event != "open":
+        if event == "os.chdir":
+            global _cwd
+            _cwd = None
         return
     cell = _cell
     if cell is None:
@@ -251,7 +269,8 @@ def uninstall() -> None:
 
 def begin() -> None:
     """Start noting the files opened, for a new cell."""
-    global _cell
+    global _cell, _cwd
+    _cwd = None
     _cell = CellFiles()
 
 

@@ -130,6 +130,11 @@ class NotebookSession:
         self._queue: queue.Queue[_Cell | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._cell_started: tuple[str, float] | None = None
+        # Set while no cell runs. The worker hashes and writes only then: on the cell's thread
+        # or not, its Python code would take the GIL from the running cell.
+        self._idle = threading.Event()
+        self._idle.set()
+        self._stopping = False
         self.problems: list[str] = []
         self._problems_shown = 0
         self.cells = 0
@@ -147,6 +152,7 @@ class NotebookSession:
         leftover = _capture.end()
         if leftover.files:
             self._queue.put(_Cell(0, "", _utc_now(), 0.0, "between cells", leftover.files, self._written_identities(leftover.files)))
+        self._stopping = True
         self.flush()
         self._queue.put(None)
         if self._worker is not None:
@@ -165,12 +171,19 @@ class NotebookSession:
                 pass
 
     def flush(self) -> None:
-        """Wait until every cell handed over so far is in the catalogue."""
-        self._queue.join()
+        """Wait until every cell handed over so far is in the catalogue (the worker may run
+        even though a cell is running: the one that asks)."""
+        self._idle.set()
+        try:
+            self._queue.join()
+        finally:
+            if self._cell_started is not None and not self._stopping:
+                self._idle.clear()
 
     # --- cells ------------------------------------------------------------------------------
 
     def pre_run_cell(self) -> None:
+        self._idle.clear()
         self._cell_started = (_utc_now(), time.perf_counter())
         _capture.take()  # what was opened between cells belongs to no cell: dropped
 
@@ -187,6 +200,7 @@ class NotebookSession:
         self.cells += 1
         # Written files are stat'ed now, before a later cell can change them; hashing waits.
         self._queue.put(_Cell(number, code, started, seconds, outcome, files, self._written_identities(files)))
+        self._idle.set()
 
     def take_problems(self) -> list[str]:
         new = self.problems[self._problems_shown :]
@@ -202,6 +216,8 @@ class NotebookSession:
     def _work(self) -> None:
         while True:
             cell = self._queue.get()
+            if cell is not None:
+                self._idle.wait()
             try:
                 if cell is None:
                     return
@@ -222,6 +238,7 @@ class NotebookSession:
         lines: list[str] = []
         used: list[Used] = []
         for path in sorted(cell.files):
+            self._idle.wait()
             first_read, written = cell.files[path]
             if self._ignored(path):
                 continue
