@@ -251,12 +251,15 @@ def test_nexus_api_files_are_seen(shell: Any, beamtime: Path, tmp_path: Path) ->
         dt.nexus.write_raw_file(tmp_path / "scan_003.nxs", cat, raw, np.arange(16.0).reshape(4, 4))
         cat.add_files(raw, ["scan_003.nxs"], describe_files=True)
     run(shell, f"%datatrail record {beamtime}")
-    run(shell, "import datatrail as dt\nsignal, axes = dt.nexus.read_data('scan_003.nxs')")
+    run(shell, "import datatrail as dt\nimport numpy as np\nsignal, axes = dt.nexus.read_data('scan_003.nxs')")
     run(
         shell,
         """
         with dt.Catalog('beamtime.db') as c:
             dt.nexus.write_raw_file('scan_004.nxs', c, c.register_dataset('scan_004', location='.'), signal)
+            streamed = c.register_dataset('scan_005', location='.', state='acquiring')
+            with dt.nexus.FrameStack('scan_005.nxs', c, streamed, dtype='uint16', frame_shape=[4, 4]) as stack:
+                stack.append(np.zeros((2, 4, 4), 'uint16'))
         entry = dt.nexus.read_file('scan_003.nxs')
         """,
     )
@@ -265,6 +268,7 @@ def test_nexus_api_files_are_seen(shell: Any, beamtime: Path, tmp_path: Path) ->
     log = notebook_activity(beamtime).log
     assert f"wrote {tmp_path / 'scan_004.nxs'} (not in the catalogue" in log
     assert log.count(f"read {tmp_path / 'scan_003.nxs'} -> ") == 2
+    assert f"wrote {tmp_path / 'scan_005.nxs'}" in log
 
 
 def test_hashing_is_memoised_on_the_file_identity(shell: Any, beamtime: Path) -> None:
