@@ -299,6 +299,7 @@ def test_a_recording_failure_never_reaches_the_cell(shell: Any, beamtime: Path, 
     run(shell, f"%datatrail record {beamtime}")
     session = dt.jupyter.current()
     assert session is not None
+    session.flush()
     session.catalog.close()  # the catalogue goes away under the session
     result = run(shell, "v = 41 + 1")
     session.flush()

@@ -114,3 +114,20 @@ def test_both_notebooks_in_one_beamtime(beamline: Path, monkeypatch: pytest.Monk
         names = sorted(a.name for a in cat.find_activities(type="notebook"))
         assert names == ["explore_raw_saxs", "peak_areas_295K"]
         assert os.path.exists(beamline / "processed" / "peak_areas.npy")
+
+
+def test_a_notebook_that_never_stops_is_finished_when_its_kernel_shuts_down(beamline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    dt.Catalog(str(beamline / "session.db")).close()
+    notebook = new_notebook(cells=[
+        new_code_cell("%load_ext datatrail\n%datatrail record session.db --name unfinished"),
+        new_code_cell("with open('note.txt', 'w') as f:\n    f.write('left running')"),
+    ])
+    nbformat.write(notebook, beamline / "unfinished.ipynb")
+    execute(beamline, "unfinished.ipynb", monkeypatch)  # nbclient shuts the kernel down at the end
+    with dt.Catalog(str(beamline / "session.db")) as cat:
+        [activity] = cat.find_activities(type="notebook")
+        assert activity.status == "succeeded" and activity.end_time is not None
+        assert f"wrote {beamline / 'note.txt'}" in activity.log
+        assert f"not registered: {beamline / 'note.txt'}" in activity.log
