@@ -376,3 +376,20 @@ def test_record_needs_the_extension(beamtime: Path) -> None:
     with pytest.raises(dt.Error, match="%load_ext datatrail"):
         dt.jupyter.record(str(beamtime))
     assert activity_count(beamtime) == 0
+
+
+def test_unloading_restores_the_wrapped_functions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    h5py = pytest.importorskip("h5py")
+    import h5py._hl.files as h5files
+
+    monkeypatch.chdir(tmp_path)
+    originals = (dt.nexus.read_file, dt.nexus.FrameStack.__init__, h5files.make_fid)
+    ip = InteractiveShell.instance()
+    run(ip, "%load_ext datatrail")
+    assert dt.nexus.read_file is not originals[0] and h5files.make_fid is not originals[2]
+    assert dt.nexus.read_file.__doc__ == originals[0].__doc__
+    with pytest.raises(TypeError):  # the library's own argument check, through the wrapper
+        dt.nexus.read_file()
+    run(ip, "%unload_ext datatrail")
+    assert (dt.nexus.read_file, dt.nexus.FrameStack.__init__, h5files.make_fid) == originals
+    assert h5py.File is not None

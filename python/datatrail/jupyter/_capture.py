@@ -217,11 +217,13 @@ def _patch_nexus() -> None:
         original_init = stack.__init__
 
         @functools.wraps(original_init)
-        def __init__(self: Any, path: Any, *args: Any, **kwargs: Any) -> None:
-            _note(path, False, True)
-            original_init(self, path, *args, **kwargs)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            if _cell is not None:
+                _note(args[0] if args else kwargs.get("path"), False, True)
+            original_init(self, *args, **kwargs)
 
         __init__._datatrail_wrapped = True  # type: ignore[attr-defined]
+        __init__._datatrail_original = original_init  # type: ignore[attr-defined]
         try:
             stack.__init__ = __init__
         except (TypeError, AttributeError):
@@ -230,12 +232,28 @@ def _patch_nexus() -> None:
 
 def _wrap_path_function(original: Callable[..., Any], reading: bool, writing: bool) -> Callable[..., Any]:
     @functools.wraps(original)
-    def wrapper(path: Any, *args: Any, **kwargs: Any) -> Any:
-        _note(path, reading, writing)
-        return original(path, *args, **kwargs)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Whatever the arguments, the library checks them and words its own errors.
+        if _cell is not None:
+            _note(args[0] if args else kwargs.get("path"), reading, writing)
+        return original(*args, **kwargs)
 
     wrapper._datatrail_wrapped = True  # type: ignore[attr-defined]
+    wrapper._datatrail_original = original  # type: ignore[attr-defined]
     return wrapper
+
+
+def _unpatch_nexus() -> None:
+    from .. import nexus
+
+    for name in _NEXUS:
+        wrapped = getattr(nexus, name, None)
+        if wrapped is not None and getattr(wrapped, "_datatrail_wrapped", False):
+            setattr(nexus, name, wrapped._datatrail_original)
+    stack = getattr(nexus, "FrameStack", None)
+    init = getattr(stack, "__init__", None) if stack is not None else None
+    if init is not None and getattr(init, "_datatrail_wrapped", False):
+        stack.__init__ = init._datatrail_original  # type: ignore[union-attr]
 
 
 # --- switching it on and off --------------------------------------------------------------------
@@ -265,6 +283,7 @@ def uninstall() -> None:
         if _finder in sys.meta_path:
             sys.meta_path.remove(_finder)
         _unpatch_h5py()
+        _unpatch_nexus()
 
 
 def begin() -> None:
