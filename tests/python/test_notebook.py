@@ -393,3 +393,15 @@ def test_unloading_restores_the_wrapped_functions(tmp_path: Path, monkeypatch: p
     run(ip, "%unload_ext datatrail")
     assert (dt.nexus.read_file, dt.nexus.FrameStack.__init__, h5files.make_fid) == originals
     assert h5py.File is not None
+
+
+def test_reading_back_an_output_is_not_an_input(shell: Any, beamtime: Path, tmp_path: Path) -> None:
+    run(shell, f"%datatrail record {beamtime}")
+    run(shell, "import numpy as np\nnp.save('twice.npy', np.load('raw/scan_001.npy') * 2)")
+    run(shell, "%datatrail output twice.npy")
+    run(shell, "again = np.load('twice.npy')")
+    run(shell, "%datatrail stop")
+    activity = notebook_activity(beamtime)
+    assert used_files(beamtime) == {"scan_001.npy": "scan_001"}
+    [pid] = activity.generated
+    assert f"read {tmp_path / 'twice.npy'} (an output of this notebook: {pid})" in activity.log

@@ -253,7 +253,7 @@ def _unpatch_nexus() -> None:
     stack = getattr(nexus, "FrameStack", None)
     init = getattr(stack, "__init__", None) if stack is not None else None
     if init is not None and getattr(init, "_datatrail_wrapped", False):
-        stack.__init__ = init._datatrail_original  # type: ignore[union-attr]
+        setattr(stack, "__init__", init._datatrail_original)
 
 
 # --- switching it on and off --------------------------------------------------------------------

@@ -59,9 +59,7 @@ def identify(user_ns: dict[str, Any]) -> NotebookIdentity:
     base = os.path.basename(connection_file)
     if base.startswith("kernel-") and base.endswith(".json"):
         kernel_id = base[len("kernel-") : -len(".json")]
-    kernel_name = str(info.get("kernel_name") or "")
-    if not kernel_name and connection_file:
-        kernel_name = "python3"
+    kernel_name = str(info.get("kernel_name") or "")  # older jupyter_client does not write it
 
     notebook, source = "", ""
     for candidate, where in (

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._activity import ActivityRun
-from .._core import Catalog, Dataset, Used, sha256_file
+from .._core import Catalog, Dataset, Error, Used, sha256_file
 from ..tasks import _invalid
 from . import _capture
 from ._identity import NotebookIdentity
@@ -125,6 +125,7 @@ class NotebookSession:
         self._index_count = -1
         self._linked: set[tuple[str, str]] = set()
         self._generated_files: set[str] = set()
+        self._generated_pids: set[str] = set()
         #: written files not registered: path to its checksum when the cell ended
         self.unregistered: dict[str, str] = {}
         self._queue: queue.Queue[_Cell | None] = queue.Queue()
@@ -236,7 +237,7 @@ class NotebookSession:
 
     def _record(self, cell: _Cell) -> None:
         lines: list[str] = []
-        used: list[Used] = []
+        used: list[tuple[int, Used]] = []
         for path in sorted(cell.files):
             self._idle.wait()
             first_read, written = cell.files[path]
@@ -245,12 +246,14 @@ class NotebookSession:
             if first_read is not None:
                 sha = self._hash(path, first_read)
                 match = self._match(path, sha)
-                if match is not None:
+                if match is not None and match.dataset in self._generated_pids:
+                    lines.append(f"  read {path} (an output of this notebook: {match.dataset})")
+                elif match is not None:
                     key = (match.dataset, match.path)
-                    if key not in self._linked:
-                        used.append(Used(match.dataset, match.path, ""))
-                        self._linked.add(key)
                     lines.append(f"  read {path} -> {match.dataset} ({match.name})")
+                    if key not in self._linked:
+                        used.append((len(lines) - 1, Used(match.dataset, match.path, "")))
+                        self._linked.add(key)
                 elif path not in self._generated_files and path not in self.unregistered:
                     lines.append(f"  read {path} (not in the catalogue" + (f", sha256 {sha[:16]}...)" if sha else ")"))
                 else:
@@ -270,7 +273,16 @@ class NotebookSession:
                     self.unregistered[path] = sha
                     lines.append(f"  wrote {path} (not in the catalogue; register it with %datatrail output)")
         if used:
-            self.catalog.add_inputs(self.run.pid, used)
+            try:
+                self.catalog.add_inputs(self.run.pid, [u for _, u in used])
+            except Error:
+                # One refused link (a dataset downstream of this notebook's outputs would make a
+                # cycle) must not cost the others, nor the cell's entry.
+                for line, u in used:
+                    try:
+                        self.catalog.add_inputs(self.run.pid, [u])
+                    except Error as e:
+                        lines[line] += f" (not linked: {e})"
         if cell.number == 0:
             head = f"between cells, {cell.started}\n"
         else:
@@ -359,6 +371,7 @@ class NotebookSession:
             **dict(fields),
         )
         self._generated_files.update(full)
+        self._generated_pids.add(ds.pid)
         for p in full:
             self.unregistered.pop(p, None)
         self._index_count = -1
