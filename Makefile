@@ -13,7 +13,7 @@
 #                                         DATATRAIL_TEST_POSTGRES (ctest and pytest start a server without it)
 #   typecheck <- python                   mypy on the Python examples
 #   demo      <- python                   examples/quickstart.py
-#   bench     <- cpp python               every benchmark: SQLite ones (task recording too) and NeXus streaming, then bench-postgres under
+#   bench     <- cpp python               every benchmark: SQLite ones (task and notebook recording too) and NeXus streaming, then bench-postgres under
 #                                         scripts/with-postgres.sh (one throwaway server)
 #   bench-postgres                        the PostgreSQL benchmarks (registration, lineage, metadata
 #                                         query, schema check, writers on both engines, merge), against
@@ -144,6 +144,7 @@ bench: cpp python
 	$(VENV_PY) bench/bench_register.py $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_lineage.py $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_task.py $(BENCH_FLAGS)
+	$(VENV_PY) bench/bench_notebook.py $(BENCH_FLAGS)
 	$(BUILD_CPP)/bench/bench_query $(BENCH_FLAGS)
 	$(BUILD_CPP)/bench/bench_schema $(BENCH_FLAGS)
 	$(VENV_PY) bench/bench_nexus_stream.py $(BENCH_FLAGS)

@@ -100,6 +100,20 @@ from .tasks import (
 
 __version__: str = _core.__version__
 
+# After everything above: the notebook recorder uses ActivityRun and the task helpers.
+from . import jupyter  # noqa: E402
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext datatrail``: the ``%datatrail`` magic that records a notebook session
+    (:mod:`datatrail.jupyter`)."""
+    jupyter.load_ipython_extension(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext datatrail``: stops recording and removes the magic and hooks."""
+    jupyter.unload_ipython_extension(ipython)
+
 # The units and nexus submodules live in the extension; registering them makes `import datatrail.units` and
 # `from datatrail.units import convert` work as they would for a package module.
 _sys.modules.setdefault(__name__ + ".units", units)
@@ -165,6 +179,7 @@ __all__ = [
     "is_valid_metadata_key",
     "is_valid_pid",
     "is_valid_pid_prefix",
+    "jupyter",
     "key",
     "load_schema",
     "network_file_system",
