@@ -2504,7 +2504,7 @@ class Catalog:
         :returns: the raw datasets, with their files and metadata
         :raises NotFound: when ``x`` is not in the catalogue
         """
-    def record_activity(self, activity: Activity | collections.abc.Mapping[str, typing.Any], outputs: collections.abc.Iterable[Dataset | collections.abc.Mapping[str, typing.Any]] = [], *, role: str = '', describe_files: bool = False) -> tuple[Activity, list[Dataset]]:
+    def record_activity(self, activity: Activity | collections.abc.Mapping[str, typing.Any], outputs: collections.abc.Iterable[Dataset | collections.abc.Mapping[str, typing.Any]] = (), *, role: str = '', describe_files: bool = False) -> tuple[Activity, list[Dataset]]:
         """
         Record an activity whose work is done, with its outputs, in one transaction: what
         :meth:`start_activity`, :meth:`add_outputs` and :meth:`finish_activity` record, with the same

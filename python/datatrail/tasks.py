@@ -867,22 +867,25 @@ class TaskRun:
 
     def _activity(self, *, hit: _Hit | None = None) -> Activity:
         assert self._key is not None
-        parameters = _recordable(self._parameters)
-        parameters[PARTS] = json.dumps(self._key.parts, sort_keys=True)
+        own: dict[str, Any] = {PARTS: json.dumps(self._key.parts, sort_keys=True)}
         if self._key.value is not None:
-            parameters[KEY] = self._key.value
+            own[KEY] = self._key.value
         if hit is not None:
-            parameters[HIT] = True
-        activity = Activity(
+            own[HIT] = True
+        fields: dict[str, Any] = dict(
             name=self._name,
             type="processing",
             program=self._program,
             version=self._version,
-            parameters=parameters,
             start_time=self._start,
             used=[(i.dataset, "input" if i.name.isdigit() else i.name) for i in self._inputs if i.dataset],
             parent=self._workflow.pid if self._workflow is not None else "",
         )
+        try:
+            # Usually the catalogue takes every parameter as it is: one conversion, not two.
+            activity = Activity(parameters={**self._parameters, **own}, **fields)
+        except Exception:  # noqa: BLE001 - some parameter is not a metadata value: described below
+            activity = Activity(parameters={**_recordable(self._parameters), **own}, **fields)
         if hit is not None:
             activity.informed_by = [hit.activity.pid]
         return activity

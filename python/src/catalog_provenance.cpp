@@ -326,7 +326,7 @@ registered as given (kind and state included): give ``state="acquiring"`` for ou
             });
             return std::make_pair(std::move(recorded.activity), std::move(recorded.outputs));
         },
-        py::arg("activity"), py::arg("outputs") = py::list(), py::kw_only(), py::arg("role") = "",
+        py::arg("activity"), py::arg("outputs") = py::tuple(), py::kw_only(), py::arg("role") = "",
         py::arg("describe_files") = false, R"doc(
 Record an activity whose work is done, with its outputs, in one transaction: what
 :meth:`start_activity`, :meth:`add_outputs` and :meth:`finish_activity` record, with the same
