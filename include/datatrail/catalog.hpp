@@ -63,6 +63,13 @@ struct CatalogOptions {
     bool sqlite_network_file_system = false;
 };
 
+// What Catalog::record_activity stored: the activity as read back (with what it generated) and
+// its outputs, in the order given.
+struct RecordedActivity {
+    Activity activity;
+    std::vector<Dataset> outputs;
+};
+
 struct RegisterOptions {
     // Compute size, SHA-256, modification time and format of every file from disk, under the
     // dataset's location; a missing file is a NotFound and nothing is registered.
@@ -177,6 +184,17 @@ public:
     // acquiring are marked complete. The end time defaults to now.
     void finish_activity(const std::string& activity_pid, ActivityStatus status,
                          std::optional<Timestamp> end_time = std::nullopt);
+    // An activity with its inputs, agents, parent, informants and outputs, in one transaction:
+    // what start_activity, add_outputs and finish_activity record, with the same checks and
+    // rules, for a run whose work is done (a workflow task once its function has returned).
+    // The status is the activity's: succeeded or failed (end time defaulting to now) applies
+    // finish_activity's rule to the outputs (failed: all failed; succeeded: those acquiring
+    // complete); running records it as start_activity + add_outputs would. Outputs are
+    // registered as given, derived from every dataset the activity used; their violations are
+    // named "outputs[i].<field>". All or nothing: any violation, in the activity or any output,
+    // is a ValidationError and nothing is written.
+    RecordedActivity record_activity(Activity activity, std::vector<Dataset> outputs, const std::string& role = {},
+                                     const RegisterOptions& options = {});
 
     // Links recorded directly. Each refuses a cycle and an unknown PID.
     void add_derivation(const std::string& derived_pid, const std::string& source_pid, const std::string& role = {});

@@ -22,6 +22,7 @@
 #include <datatrail/query.hpp>
 #include <datatrail/sample.hpp>
 #include <datatrail/schema.hpp>
+#include <datatrail/task.hpp>
 #include <datatrail/time.hpp>
 #include <datatrail/units.hpp>
 #include <datatrail/version.hpp>

@@ -87,6 +87,29 @@ def _installed_packages() -> dict[str, str]:
     return dict(packages)
 
 
+def _fill_environment(given: Environment, source_tree: str, capture: bool = True) -> Environment:
+    """``given`` with its empty fields filled in from what can be seen now: with ``capture`` the
+    OS, user and git state of ``source_tree``; always the Python version and packages."""
+    if not capture and given.python_version and given.packages:
+        return given  # a snapshot taken before, complete: nothing to fill in, so no copy
+    env = copy.copy(given)
+    if capture:
+        captured = capture_environment(source_tree)
+        if not env.os:
+            env.os = captured.os
+        if not env.user:
+            env.user = captured.user
+        if not env.source_tree:
+            env.source_tree = captured.source_tree
+            env.git_commit = captured.git_commit
+            env.git_dirty = captured.git_dirty
+    if not env.python_version:
+        env.python_version = platform.python_version()
+    if not env.packages:
+        env.packages = _installed_packages()
+    return env
+
+
 class ActivityRun:
     """An activity recorded while it runs: a context manager, usually made by
     :meth:`Catalog.activity`.
@@ -394,19 +417,4 @@ class ActivityRun:
     def _environment(self, given: Environment, capture: bool = True) -> Environment:
         """``given`` with its empty fields filled in from what can be seen now; without
         ``capture`` only the Python ones (the rest is a snapshot taken before)."""
-        env = copy.copy(given)
-        if capture:
-            captured = capture_environment(self._source_tree)
-            if not env.os:
-                env.os = captured.os
-            if not env.user:
-                env.user = captured.user
-            if not env.source_tree:
-                env.source_tree = captured.source_tree
-                env.git_commit = captured.git_commit
-                env.git_dirty = captured.git_dirty
-        if not env.python_version:
-            env.python_version = platform.python_version()
-        if not env.packages:
-            env.packages = _installed_packages()
-        return env
+        return _fill_environment(given, self._source_tree, capture)

@@ -2504,6 +2504,28 @@ class Catalog:
         :returns: the raw datasets, with their files and metadata
         :raises NotFound: when ``x`` is not in the catalogue
         """
+    def record_activity(self, activity: Activity | collections.abc.Mapping[str, typing.Any], outputs: collections.abc.Iterable[Dataset | collections.abc.Mapping[str, typing.Any]] = (), *, role: str = '', describe_files: bool = False) -> tuple[Activity, list[Dataset]]:
+        """
+        Record an activity whose work is done, with its outputs, in one transaction: what
+        :meth:`start_activity`, :meth:`add_outputs` and :meth:`finish_activity` record, with the same
+        checks and rules, in one write instead of three. A workflow task records itself this way once
+        its function has returned.
+        
+        Its status is the activity's: ``"succeeded"`` or ``"failed"`` (the end time defaulting to now)
+        does to the outputs what :meth:`finish_activity` does (failed: all failed; succeeded: those
+        ``"acquiring"`` complete); ``"running"`` records it as :meth:`start_activity` and
+        :meth:`add_outputs` would. The outputs are registered as given, derived from every dataset the
+        activity used.
+        
+        :param activity: an :class:`Activity`, or a dict of its keywords
+        :param outputs: :class:`Dataset` objects, or dicts of :meth:`register_dataset`'s keywords
+        :param role: the role of the generation, e.g. ``"result"``
+        :param describe_files: as for :meth:`register_dataset`
+        :returns: ``(activity, outputs)`` as stored, the outputs in order
+        :raises ValidationError: naming every broken rule, the activity's as ``activity.<field>`` and the
+            outputs' as ``outputs[i].<field>``; nothing is written
+        :raises Conflict: when a PID is taken
+        """
     def register_dataset(self, name: str, kind: str = 'raw', *, description: str = '', investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, techniques: collections.abc.Iterable[str] = (), keywords: collections.abc.Iterable[str] = (), start_time: datetime.datetime | datetime.date | str | None = None, end_time: datetime.datetime | datetime.date | str | None = None, location: str | os.PathLike[str] = '', schema: str = '', metadata: collections.abc.Mapping[str, typing.Any] | None = None, state: str = 'complete', files: collections.abc.Iterable[str | os.PathLike[str] | Datafile | collections.abc.Mapping[str, typing.Any]] = (), created_by: str = '', pid: str | None = None, describe_files: bool = False) -> Dataset:
         """
         Register a dataset with its files and metadata.

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, Literal, ParamSpec, cast
 
-from ._activity import ActivityRun, _caller_source_tree
+from ._activity import ActivityRun, _caller_source_tree, _fill_environment
 from ._cache_key import Uncacheable, digest, encode, file_digest, tree_digest
 from ._core import (
     Activity,
@@ -47,6 +47,7 @@ from ._core import (
     capture_environment,
     is_valid_metadata_key,
     is_valid_pid,
+    new_pid,
 )
 
 __all__ = [
@@ -141,15 +142,20 @@ def _mtime(path: str) -> int:
         return -1
 
 
-def _git_stamp(tree: str) -> tuple[Any, ...]:
-    """What changes when a commit is made or a branch switched: the times of HEAD, the branch's
-    ref and packed-refs. A handful of stat calls, against the fork and exec of ``git status``.
-    Not the index: ``git status`` itself rewrites it while its entries are racily clean, and
-    staging changes nothing that the snapshot records."""
-    git_dir = _git_dir(tree)
-    if git_dir is None:
-        return ()
-    stamp: list[Any] = [git_dir, _mtime(os.path.join(git_dir, "HEAD"))]
+_git_files: dict[str, tuple[tuple[int, int], str, str]] = {}
+
+
+def _git_state(git_dir: str) -> tuple[str, str]:
+    """The content of HEAD and the common git directory (a linked worktree's commondir), read
+    again only when HEAD's size or time changed: a task checks them on every call."""
+    try:
+        st = os.stat(os.path.join(git_dir, "HEAD"))
+        identity = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        identity = (-1, -1)
+    known = _git_files.get(git_dir)
+    if known is not None and known[0] == identity:
+        return known[1], known[2]
     common = git_dir
     try:
         with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as f:
@@ -161,6 +167,20 @@ def _git_stamp(tree: str) -> tuple[Any, ...]:
             head = f.read().strip()
     except OSError:
         head = ""
+    _git_files[git_dir] = (identity, head, common)
+    return head, common
+
+
+def _git_stamp(tree: str) -> tuple[Any, ...]:
+    """What changes when a commit is made or a branch switched: the times of HEAD, the branch's
+    ref and packed-refs. A handful of stat calls, against the fork and exec of ``git status``.
+    Not the index: ``git status`` itself rewrites it while its entries are racily clean, and
+    staging changes nothing that the snapshot records."""
+    git_dir = _git_dir(tree)
+    if git_dir is None:
+        return ()
+    head, common = _git_state(git_dir)
+    stamp: list[Any] = [git_dir, _mtime(os.path.join(git_dir, "HEAD"))]
     if head.startswith("ref:"):
         ref = head[4:].strip()
         stamp += [head, _mtime(os.path.join(git_dir, ref)), _mtime(os.path.join(common, ref))]
@@ -185,12 +205,14 @@ class _Snapshots:
     def seed(self, tree: str, environment: Environment, taken_ns: int) -> None:
         self._by_tree[tree] = _Snapshot(copy.copy(environment), _git_stamp(tree), taken_ns)
 
-    def get(self, tree: str, source_file: str | None, base: Environment | None) -> Environment:
+    def get(self, tree: str, source_file: str | None, base: Environment | None, *, shared: bool = False) -> Environment:
+        """The snapshot for ``tree``; with ``shared`` the one held here, for a caller that only
+        reads it (an Activity takes a copy of what it is given), else a copy."""
         known = self._by_tree.get(tree)
         if known is not None and known.stamp == _git_stamp(tree):
             # A source file saved after the snapshot may have made the tree dirty.
             if source_file is None or _mtime(source_file) <= known.taken_ns:
-                return copy.copy(known.environment)
+                return known.environment if shared else copy.copy(known.environment)
         taken_ns = _now_ns()
         env = copy.copy(base) if base is not None else Environment()
         captured = capture_environment(tree)
@@ -285,10 +307,11 @@ class Workflow:
         """The workflow run's :class:`ActivityRun` (to log, or to record outputs of its own)."""
         return self._run
 
-    def environment_for(self, source_file: str | None) -> Environment:
+    def environment_for(self, source_file: str | None, *, shared: bool = False) -> Environment:
         """The environment snapshot for a task whose code is in ``source_file``: the workflow's,
         reused while that file's git work tree has the same HEAD, index and refs and the file
-        was not saved after the snapshot; otherwise taken afresh (and reused from then on)."""
+        was not saved after the snapshot; otherwise taken afresh (and reused from then on). With
+        ``shared``, the snapshot itself rather than a copy, for a caller that does not change it."""
         tree = self._trees.get(source_file) if source_file else self._tree
         if tree is None:
             assert source_file is not None
@@ -296,7 +319,7 @@ class Workflow:
             if _git_dir(tree) == _git_dir(self._tree):
                 tree = self._tree
             self._trees[source_file] = tree
-        return self._snapshots.get(tree, source_file, self._environment)
+        return self._snapshots.get(tree, source_file, self._environment, shared=shared)
 
     def __repr__(self) -> str:
         return f"Workflow(name={self._run.name!r}, pid={self.pid!r})"
@@ -840,42 +863,81 @@ class TaskRun:
     def _environment(self) -> Environment | None:
         if self._workflow is None:
             return None
-        return self._workflow.environment_for(self._source_file)
+        return self._workflow.environment_for(self._source_file, shared=True)
 
     def _activity(self, *, hit: _Hit | None = None) -> Activity:
         assert self._key is not None
-        parameters = _recordable(self._parameters)
-        parameters[PARTS] = json.dumps(self._key.parts, sort_keys=True)
+        own: dict[str, Any] = {PARTS: json.dumps(self._key.parts, sort_keys=True)}
         if self._key.value is not None:
-            parameters[KEY] = self._key.value
+            own[KEY] = self._key.value
         if hit is not None:
-            parameters[HIT] = True
-        activity = Activity(
+            own[HIT] = True
+        fields: dict[str, Any] = dict(
             name=self._name,
             type="processing",
             program=self._program,
             version=self._version,
-            parameters=parameters,
             start_time=self._start,
             used=[(i.dataset, "input" if i.name.isdigit() else i.name) for i in self._inputs if i.dataset],
             parent=self._workflow.pid if self._workflow is not None else "",
         )
+        try:
+            # Usually the catalogue takes every parameter as it is: one conversion, not two.
+            activity = Activity(parameters={**self._parameters, **own}, **fields)
+        except Exception:  # noqa: BLE001 - some parameter is not a metadata value: described below
+            activity = Activity(parameters={**_recordable(self._parameters), **own}, **fields)
         if hit is not None:
             activity.informed_by = [hit.activity.pid]
         return activity
 
-    def _record_hit(self, catalog: Catalog, hit: _Hit) -> None:
+    def _finished_activity(self, status: str, *, hit: _Hit | None = None) -> Activity:
+        """The activity of a call whose work is done (or was not needed), as recorded in one write."""
         activity = self._activity(hit=hit)
         env = self._environment()
-        activity.environment = ActivityRun(catalog, activity, source_tree=self._tree())._environment(
-            env if env is not None else activity.environment, capture=env is None)
+        activity.environment = _fill_environment(env if env is not None else activity.environment, self._tree(),
+                                                 capture=env is None)
         activity.command_line = " ".join(sys.argv)
-        activity.status = "succeeded"
+        activity.status = status
         activity.end_time = _now()
+        return activity
+
+    def _record_hit(self, catalog: Catalog, hit: _Hit) -> None:
+        activity = self._finished_activity("succeeded", hit=hit)
         activity.log = f"cache hit: the outputs of {hit.activity.pid} are returned, not made again\n"
         self._pid = catalog.start_activity(activity).pid
         self._hit = hit
         self._outputs = list(hit.outputs)
+
+    def _record_done(self, catalog: Catalog, outputs: Sequence[Any], failure: BaseException | None = None) -> None:
+        """Record a call whose function has returned (or raised) in one transaction: the activity,
+        finished, with its outputs (Catalog.record_activity). Nothing of the call is in the
+        catalogue before, so an output the catalogue refuses leaves nothing written."""
+        # The PID is minted here: the outputs name their activity in their metadata.
+        self._pid = new_pid(catalog.pid_prefix)
+        try:
+            items = []
+            for i, o in enumerate(outputs):
+                item = self._output_fields(o, f"outputs[{i}]")
+                # As ActivityRun.outputs registers them: processed, and acquiring until the
+                # activity's end completes them (in the same transaction here).
+                if isinstance(item, Dataset):
+                    item.kind = "processed"
+                    item.state = "acquiring"
+                else:
+                    item.setdefault("kind", "processed")
+                    item["state"] = "acquiring"
+                items.append(item)
+            activity = self._finished_activity("failed" if failure is not None else "succeeded")
+            activity.pid = self._pid
+            if failure is not None:
+                activity.log = "".join(traceback.format_exception(type(failure), failure, failure.__traceback__))
+            _, stored = catalog.record_activity(activity, items, role=self._role, describe_files=True)
+        except BaseException:
+            self._pid = ""
+            raise
+        finally:
+            self._state = "finished"
+        self._outputs = stored
 
     def _output_fields(self, item: Any, where: str) -> Any:
         if isinstance(item, Dataset):
@@ -1004,29 +1066,22 @@ class Task(Generic[P]):
                 t._record_hit(catalog, hit)
                 t._state = "finished"
                 return t.result()
-        # The activity is written once the function has returned, with the call's start time:
-        # outputs of the wrong type are then refused with nothing written. A failure is recorded.
+        # The activity is written once the function has returned, with the call's start time and
+        # its outputs, in one transaction: outputs of the wrong type, or that the catalogue
+        # refuses, are then refused with nothing written. A failure of the function is recorded.
         token = _task.set(t)
         try:
             value = self._func(*args, **kwargs)
         except BaseException as e:
             _task.reset(token)
             try:
-                t._start_miss(catalog)
-                t.__exit__(type(e), e, e.__traceback__)
+                t._record_done(catalog, [], failure=e)
             except Exception as recording:  # noqa: BLE001 - the task's own exception matters more
                 warnings.warn(f"datatrail could not record the failure of task {self._name!r}: {recording!r}",
                               RuntimeWarning, stacklevel=3)
             raise
         _task.reset(token)
-        outputs = _outputs_of(value)
-        t._start_miss(catalog)
-        try:
-            t.register_outputs(outputs)
-        except BaseException as e:
-            t.__exit__(type(e), e, e.__traceback__)
-            raise
-        t.__exit__(None, None, None)
+        t._record_done(catalog, _outputs_of(value))
         return t.result()
 
     def __repr__(self) -> str:

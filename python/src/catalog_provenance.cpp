@@ -39,24 +39,25 @@ int to_depth(py::handle obj, Violations& v) {
     return static_cast<int>(*d);
 }
 
-std::vector<Dataset> to_dataset_list(py::handle datasets, Violations& v) {
+// `field`: the argument's name; "datasets" names a lone item "dataset", another name keeps the index.
+std::vector<Dataset> to_dataset_list(py::handle datasets, Violations& v, const std::string& field = "datasets") {
     std::vector<Dataset> items;
     if (PyUnicode_Check(datasets.ptr()) || PyDict_Check(datasets.ptr()) || py::isinstance<Dataset>(datasets)) {
-        v.add("datasets", repr_of(datasets), "must be an iterable of Dataset objects or mappings");
+        v.add(field, repr_of(datasets), "must be an iterable of Dataset objects or mappings");
         return items;
     }
     py::object list = py::reinterpret_steal<py::object>(PySequence_List(datasets.ptr()));
     if (!list) {
         PyErr_Clear();
-        v.add("datasets", repr_of(datasets), "must be an iterable of Dataset objects or mappings");
+        v.add(field, repr_of(datasets), "must be an iterable of Dataset objects or mappings");
         return items;
     }
     // Named as the catalogue names them, so that one call reports its fields one way: a lone
-    // dataset is "dataset", several are "datasets[i]".
-    const bool single = PyList_GET_SIZE(list.ptr()) == 1;
+    // dataset is "dataset", several are "datasets[i]"; record_activity's are always "outputs[i]".
+    const bool single = PyList_GET_SIZE(list.ptr()) == 1 && field == "datasets";
     std::size_t i = 0;
     for (py::handle item : list) {
-        items.push_back(to_dataset(item, single ? std::string("dataset") : "datasets[" + std::to_string(i) + "]", v));
+        items.push_back(to_dataset(item, single ? std::string("dataset") : field + "[" + std::to_string(i) + "]", v));
         ++i;
     }
     return items;
@@ -307,6 +308,45 @@ registered as given (kind and state included): give ``state="acquiring"`` for ou
 :raises NotFound: when the activity is not in the catalogue
 :raises ValidationError: naming every broken rule as ``datasets[i].<field>`` (``dataset.<field>``
     when there is one); nothing is written
+)doc");
+
+    cls.def(
+        "record_activity",
+        [](const CatalogHandle& self, const ActivityArg& activity, const DatasetsArg& outputs, const StrArg& role,
+           bool describe_files) {
+            Violations v;
+            Activity a = to_activity(activity, "activity", v);
+            auto items = to_dataset_list(outputs, v, "outputs");
+            const std::string r = to_str(role, "role", v);
+            v.throw_if_any();
+            RegisterOptions options;
+            options.describe_files = describe_files;
+            auto recorded = without_gil(self, [&](Catalog& c) {
+                return c.record_activity(std::move(a), std::move(items), r, options);
+            });
+            return std::make_pair(std::move(recorded.activity), std::move(recorded.outputs));
+        },
+        py::arg("activity"), py::arg("outputs") = py::tuple(), py::kw_only(), py::arg("role") = "",
+        py::arg("describe_files") = false, R"doc(
+Record an activity whose work is done, with its outputs, in one transaction: what
+:meth:`start_activity`, :meth:`add_outputs` and :meth:`finish_activity` record, with the same
+checks and rules, in one write instead of three. A workflow task records itself this way once
+its function has returned.
+
+Its status is the activity's: ``"succeeded"`` or ``"failed"`` (the end time defaulting to now)
+does to the outputs what :meth:`finish_activity` does (failed: all failed; succeeded: those
+``"acquiring"`` complete); ``"running"`` records it as :meth:`start_activity` and
+:meth:`add_outputs` would. The outputs are registered as given, derived from every dataset the
+activity used.
+
+:param activity: an :class:`Activity`, or a dict of its keywords
+:param outputs: :class:`Dataset` objects, or dicts of :meth:`register_dataset`'s keywords
+:param role: the role of the generation, e.g. ``"result"``
+:param describe_files: as for :meth:`register_dataset`
+:returns: ``(activity, outputs)`` as stored, the outputs in order
+:raises ValidationError: naming every broken rule, the activity's as ``activity.<field>`` and the
+    outputs' as ``outputs[i].<field>``; nothing is written
+:raises Conflict: when a PID is taken
 )doc");
 
     cls.def(

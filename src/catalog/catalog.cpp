@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
+#include <optional>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -25,8 +27,17 @@ using detail::Table;
 
 std::string detail::current_user() {
     if (const char* user = std::getenv("USER"); user && *user) return user;
-    if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
-    return "unknown";
+    // The account database is read once per effective user: getpwuid reads /etc/passwd (or asks
+    // NSS) on every call, and every registration and activity asks.
+    static std::mutex mutex;
+    static std::optional<std::pair<uid_t, std::string>> known;
+    const uid_t uid = geteuid();
+    std::lock_guard lock(mutex);
+    if (!known || known->first != uid) {
+        const passwd* pw = getpwuid(uid);
+        known.emplace(uid, pw && pw->pw_name ? std::string(pw->pw_name) : std::string("unknown"));
+    }
+    return known->second;
 }
 
 namespace {
@@ -183,8 +194,10 @@ Dataset Catalog::register_dataset(Dataset dataset, const RegisterOptions& option
     return std::move(register_datasets(std::move(one), options).front());
 }
 
-std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, const RegisterOptions& options) const {
-    const bool single = datasets.size() == 1;
+std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, const RegisterOptions& options,
+                                               std::string_view list_field) const {
+    const bool single = datasets.size() == 1 && list_field.empty();
+    if (list_field.empty()) list_field = "datasets";
     std::vector<DatasetRow> rows(datasets.size());
     Violations out;
     const auto created_at = now();
@@ -193,7 +206,7 @@ std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, c
     const auto check = [&](std::optional<detail::SchemaResolver> schemas) {
         for (std::size_t i = 0; i < datasets.size(); ++i) {
             auto& row = rows[i];
-            row.field = single ? std::string("dataset") : fmt::format("datasets[{}]", i);
+            row.field = single ? std::string("dataset") : fmt::format("{}[{}]", list_field, i);
             row.dataset = std::move(datasets[i]);
             detail::check_dataset(row.dataset, row.field, out);
             // The schema first: it fills in defaults and converts units before the values are stored.
@@ -212,7 +225,7 @@ std::vector<DatasetRow> Catalog::Impl::prepare(std::vector<Dataset>& datasets, c
         auto& d = rows[i].dataset;
         if (options.describe_files) detail::describe_files(d.location, d.files, rows[i].field);
         if (!d.pid.empty() && !pids.emplace(d.pid, i).second)
-            throw Conflict(fmt::format("{}.pid '{}' must be unique: datasets[{}] has it too", rows[i].field, d.pid,
+            throw Conflict(fmt::format("{}.pid '{}' must be unique: {}[{}] has it too", rows[i].field, d.pid, list_field,
                                        pids[d.pid]));
         d.pid = mint(d.pid);
         if (d.created_by.empty()) d.created_by = user;

@@ -29,7 +29,10 @@ struct Catalog::Impl {
 
     // Checks and normalises datasets for registration: every violation of every dataset at
     // once, files described when asked, PIDs minted, creator and creation time set.
-    std::vector<detail::DatasetRow> prepare(std::vector<Dataset>& datasets, const RegisterOptions& options) const;
+    // Violations are named "dataset.<field>" for a lone dataset, else "datasets[i].<field>", or
+    // "<list_field>[i].<field>" when a list_field is given.
+    std::vector<detail::DatasetRow> prepare(std::vector<Dataset>& datasets, const RegisterOptions& options,
+                                            std::string_view list_field = {}) const;
     // Resolves the rows' references and checks their metadata keys (every violation at once),
     // then inserts them; returns their ids. Inside a write.
     std::vector<std::int64_t> insert(detail::StoreWriter& store, std::vector<detail::DatasetRow>& rows) const;

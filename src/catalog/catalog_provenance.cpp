@@ -110,39 +110,110 @@ std::vector<Agent> Catalog::agents() const {
     return out;
 }
 
-Activity Catalog::start_activity(Activity activity) {
-    Violations out;
+namespace {
+
+// Checks an activity and fills in its defaults (the PID given, start time, host, user): the part of
+// start_activity and record_activity done before the transaction.
+detail::ActivityRow prepare_activity(Activity activity, const std::string& pid, Violations& out) {
     detail::check_activity(activity, out);
     auto parameters = detail::normalize_metadata(activity.parameters, "activity.parameters", out);
-    out.throw_if_any();
-    activity.pid = impl_->mint(activity.pid);
+    activity.pid = pid;
     if (!activity.start_time) activity.start_time = now();
     if (activity.host.empty()) activity.host = host_name();
     if (activity.created_by.empty()) activity.created_by = detail::current_user();
-    detail::ActivityRow row{std::move(activity), std::move(parameters), std::nullopt};
+    return {std::move(activity), std::move(parameters), std::nullopt};
+}
+
+// Writes a checked activity with its parameters and links; returns its id. Inside a write.
+std::int64_t insert_activity(StoreWriter& w, detail::ActivityRow& row) {
+    const auto& a = row.activity;
+    detail::refuse_taken_pid(w, Table::activity, a.pid, "activity");
+    row.parent_id.reset();
+    if (!a.parent.empty()) {
+        const auto parent = w.find_by_pid(Table::activity, a.parent);
+        if (!parent) throw ValidationError({{"activity.parent", a.parent, "must be the PID of an activity in the catalogue"}});
+        row.parent_id = parent->id;
+    }
+    Violations violations;
+    std::unordered_map<std::string, detail::KeyInfo> keys;
+    detail::check_keys(w, row.parameters, "activity.parameters", keys, violations);
+    violations.throw_if_any();
+    const auto id = w.insert_activity(row);
+    record_used(w, id, a.pid, a.used, "activity.used");
+    for (std::size_t i = 0; i < a.agents.size(); ++i)
+        record_association(w, id, a.agents[i], fmt::format("activity.agents[{}].agent", i));
+    for (std::size_t i = 0; i < a.informed_by.size(); ++i)
+        record_informed_by(w, id, a.pid, a.informed_by[i], fmt::format("activity.informed_by[{}]", i));
+    return id;
+}
+
+// Links datasets just inserted to the activity that generated them, and derives them from what
+// it used. Inside a write.
+void link_outputs(StoreWriter& w, std::int64_t activity, const std::vector<std::int64_t>& ids, const std::string& role) {
+    const auto sources = derivation_sources(w, activity);
+    for (const auto id : ids) {
+        w.insert_generation({id, activity, role});
+        for (const auto& [source, used_role] : sources) w.insert_derivation(id, source, activity, used_role);
+    }
+}
+
+// What the end of a run does to its outputs: a failed run leaves nothing looking valid; a
+// successful one completes what it wrote. Inside a write.
+void settle_outputs(StoreWriter& w, std::int64_t activity, ActivityStatus status, Timestamp end) {
+    if (status == ActivityStatus::failed)
+        w.set_output_states(activity, std::nullopt, DatasetState::failed, end);
+    else if (status != ActivityStatus::running)
+        w.set_output_states(activity, DatasetState::acquiring, DatasetState::complete, end);
+}
+
+}  // namespace
+
+Activity Catalog::start_activity(Activity activity) {
+    Violations out;
+    const auto pid = impl_->mint(activity.pid);
+    auto row = prepare_activity(std::move(activity), pid, out);
+    out.throw_if_any();
     std::int64_t id = 0;
-    impl_->store->write([&](StoreWriter& w) {
-        const auto& a = row.activity;
-        detail::refuse_taken_pid(w, Table::activity, a.pid, "activity");
-        if (!a.parent.empty()) {
-            const auto parent = w.find_by_pid(Table::activity, a.parent);
-            if (!parent) throw ValidationError({{"activity.parent", a.parent, "must be the PID of an activity in the catalogue"}});
-            row.parent_id = parent->id;
-        }
-        Violations violations;
-        std::unordered_map<std::string, detail::KeyInfo> keys;
-        detail::check_keys(w, row.parameters, "activity.parameters", keys, violations);
-        violations.throw_if_any();
-        id = w.insert_activity(row);
-        record_used(w, id, a.pid, a.used, "activity.used");
-        for (std::size_t i = 0; i < a.agents.size(); ++i)
-            record_association(w, id, a.agents[i], fmt::format("activity.agents[{}].agent", i));
-        for (std::size_t i = 0; i < a.informed_by.size(); ++i)
-            record_informed_by(w, id, a.pid, a.informed_by[i], fmt::format("activity.informed_by[{}]", i));
-    });
+    impl_->store->write([&](StoreWriter& w) { id = insert_activity(w, row); });
     Activity stored;
     impl_->store->read([&](StoreReader& r) { stored = std::move(r.activities({id}).front()); });
     return stored;
+}
+
+RecordedActivity Catalog::record_activity(Activity activity, std::vector<Dataset> outputs, const std::string& role,
+                                          const RegisterOptions& options) {
+    Violations out;
+    detail::check_texts({{"role", role}}, out);
+    if (activity.status != ActivityStatus::running && !activity.end_time) activity.end_time = now();
+    const auto pid = impl_->mint(activity.pid);
+    auto row = prepare_activity(std::move(activity), pid, out);
+    std::vector<detail::DatasetRow> rows;
+    try {
+        rows = impl_->prepare(outputs, options, "outputs");
+    } catch (const ValidationError& e) {
+        // Every violation of the call at once: the activity's with the outputs'.
+        if (out.empty()) throw;
+        for (const auto& v : e.violations()) out.add(v.field, v.value, v.rule);
+    }
+    out.throw_if_any();
+    // What finish_activity does to the outputs (settle_outputs), done to the rows before they are
+    // inserted: each is written once, in its final state.
+    if (const auto& a = row.activity; a.end_time && a.status != ActivityStatus::running)
+        for (auto& r : rows) {
+            auto& d = r.dataset;
+            if (a.status == ActivityStatus::failed) d.state = DatasetState::failed;
+            else if (d.state == DatasetState::acquiring) d.state = DatasetState::complete;
+            else continue;
+            if (!d.end_time) d.end_time = a.end_time;
+        }
+    Activity stored;
+    impl_->store->write([&](StoreWriter& w) {
+        const auto id = insert_activity(w, row);
+        link_outputs(w, id, impl_->insert(w, rows), role);
+        // Read back in the same transaction: one round trip fewer than a read after it.
+        stored = std::move(w.activities({id}).front());
+    });
+    return {std::move(stored), Impl::stored(rows)};
 }
 
 Activity Catalog::activity(const std::string& pid) const {
@@ -192,12 +263,7 @@ std::vector<Dataset> Catalog::add_outputs(const std::string& activity_pid, std::
     auto rows = impl_->prepare(datasets, options);
     impl_->store->write([&](StoreWriter& w) {
         const auto activity = detail::id_or_throw(w, Table::activity, activity_pid, "add_outputs");
-        const auto ids = impl_->insert(w, rows);
-        const auto sources = derivation_sources(w, activity);
-        for (const auto id : ids) {
-            w.insert_generation({id, activity, role});
-            for (const auto& [source, used_role] : sources) w.insert_derivation(id, source, activity, used_role);
-        }
+        link_outputs(w, activity, impl_->insert(w, rows), role);
     });
     return Impl::stored(rows);
 }
@@ -217,11 +283,7 @@ void Catalog::finish_activity(const std::string& activity_pid, ActivityStatus st
             throw ValidationError({{"end_time", format_time(end),
                                     fmt::format("must not be before the activity's start_time ({})", format_time(*start))}});
         w.finish_activity(id, status, end);
-        // A failed run leaves nothing looking valid; a successful one completes what it wrote.
-        if (status == ActivityStatus::failed)
-            w.set_output_states(id, std::nullopt, DatasetState::failed, end);
-        else if (status != ActivityStatus::running)
-            w.set_output_states(id, DatasetState::acquiring, DatasetState::complete, end);
+        settle_outputs(w, id, status, end);
     });
 }
 

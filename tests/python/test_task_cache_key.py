@@ -156,3 +156,34 @@ def test_importing_datatrail_does_not_load_numpy() -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_keys_equal_those_cpp_computes(tmp_path: Path) -> None:
+    """The same keys as tests/cpp/test_task.cpp pins for C++'s task_cache_key: the two languages
+    share one encoding, so a C++ task and a Python task of the same name share one cache."""
+    import datatrail as dt
+
+    cat = dt.Catalog(":memory:")
+    raw = cat.register_dataset("raw", files=[{"path": "b.dat", "sha256": "b" * 64},
+                                             {"path": "a.dat", "sha256": "a" * 64}])
+    (tmp_path / "mask.dat").write_bytes(b"abc")
+    (tmp_path / "tree" / "sub").mkdir(parents=True)
+    (tmp_path / "tree" / "x.txt").write_bytes(b"1")
+    (tmp_path / "tree" / "sub" / "y.txt").write_bytes(b"2")
+
+    def task_key(**options: Any) -> str | None:
+        t = dt.task_run("integrate", program="pyFAI", version="2025.1", catalog=cat, **options)
+        t._prepare()
+        return t.key
+
+    assert task_key(inputs=[str(tmp_path / "mask.dat")]) == (
+        "bb118e00cfc95a1cfe1e52e254891e1a3b94562a50d564abe850aaba9ee06f64")
+    assert task_key(parameters={"x": 0.1}) == "fe1c29f6ef6c71d6ee2aa1063db891f67213d946464e8cbf7847c87aea99d0b9"
+    parameters = {"npt": 1000, "distance": (250.0, "mm"), "model": "gauss", "flag": True,
+                  "ratios": [0.1, -0.0, 5e-324, 1e300],
+                  "when": datetime.datetime(2026, 1, 2, 10, 0, 0, 123456, tzinfo=datetime.timezone.utc),
+                  "counts": [1, 2, -3], "labels": ["a", "b"], "config": {"a": [1, 2.5, None], "b": "x"},
+                  "err": (1.5, "keV", 0.25)}
+    inputs = {"raw": raw, "mask": str(tmp_path / "mask.dat"), "tree": str(tmp_path / "tree")}
+    assert task_key(inputs=inputs, parameters=parameters) == (
+        "4cdc768aa6ad214fc48264fa015a9c6006bc849312a60b81d0e25f0dd2e68100")
