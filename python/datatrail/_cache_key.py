@@ -58,6 +58,13 @@ def encode(value: Any, where: str = "value") -> bytes:
 
     :raises Uncacheable: for a type the encoding does not know, naming where it sits
     """
+    # The key's own parts are mostly plain str and int: their exact types first, before the
+    # isinstance chain (bool is not `int` here, and subclasses take the general path below).
+    kind = type(value)
+    if kind is str:
+        return _sized(b"s", value.encode("utf-8", "surrogatepass"))
+    if kind is int:
+        return b"i" + str(value).encode() + b";"
     # bool before int: True is an int to isinstance.
     # numpy is looked up, not imported: a value can only be a numpy object once numpy is loaded,
     # and `import datatrail` stays quick for the command line.
@@ -103,8 +110,8 @@ def encode(value: Any, where: str = "value") -> bytes:
     if isinstance(value, Mapping):
         entries = []
         for k, v in value.items():
-            key = encode(k, f"{where}[{k!r}]")
-            entries.append((key, encode(v, f"{where}[{k!r}]")))
+            inner = f"{where}[{k!r}]"
+            entries.append((encode(k, inner), encode(v, inner)))
         entries.sort()
         return _sized(b"M", b"".join(k + v for k, v in entries))
     raise Uncacheable(where, value, "no canonical encoding for this type")

@@ -145,9 +145,9 @@ def _mtime(path: str) -> int:
 _git_files: dict[str, tuple[tuple[int, int], str, str]] = {}
 
 
-def _git_state(git_dir: str) -> tuple[str, str]:
-    """The content of HEAD and the common git directory (a linked worktree's commondir), read
-    again only when HEAD's size or time changed: a task checks them on every call."""
+def _git_state(git_dir: str) -> tuple[str, str, int]:
+    """The content of HEAD, the common git directory (a linked worktree's commondir) and HEAD's
+    time, read again only when HEAD's size or time changed: a task checks them on every call."""
     try:
         st = os.stat(os.path.join(git_dir, "HEAD"))
         identity = (st.st_mtime_ns, st.st_size)
@@ -155,7 +155,7 @@ def _git_state(git_dir: str) -> tuple[str, str]:
         identity = (-1, -1)
     known = _git_files.get(git_dir)
     if known is not None and known[0] == identity:
-        return known[1], known[2]
+        return known[1], known[2], identity[0]
     common = git_dir
     try:
         with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as f:
@@ -168,7 +168,7 @@ def _git_state(git_dir: str) -> tuple[str, str]:
     except OSError:
         head = ""
     _git_files[git_dir] = (identity, head, common)
-    return head, common
+    return head, common, identity[0]
 
 
 def _git_stamp(tree: str) -> tuple[Any, ...]:
@@ -179,8 +179,9 @@ def _git_stamp(tree: str) -> tuple[Any, ...]:
     git_dir = _git_dir(tree)
     if git_dir is None:
         return ()
-    head, common = _git_state(git_dir)
-    stamp: list[Any] = [git_dir, _mtime(os.path.join(git_dir, "HEAD"))]
+    # HEAD's time as _git_state saw it: one stat of it per call, not two.
+    head, common, head_mtime = _git_state(git_dir)
+    stamp: list[Any] = [git_dir, head_mtime]
     if head.startswith("ref:"):
         ref = head[4:].strip()
         stamp += [head, _mtime(os.path.join(git_dir, ref)), _mtime(os.path.join(common, ref))]
