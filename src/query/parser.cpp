@@ -342,8 +342,24 @@ private:
             end = j = k;
         }
         std::string u(s_.substr(i_, end - i_));
-        if (!u.empty() && !units::is_known(u))
+        if (!u.empty() && !units::is_known(u)) {
+            // The condition language has no 'or' or 'not': read as part of a unit, they would be
+            // reported as an unknown unit.
+            if (mode_ == Mode::conditions)
+                for (std::size_t w = i_; w < end;) {
+                    while (w < end && is_space(s_[w])) ++w;
+                    std::size_t k = w;
+                    while (k < end && !is_space(s_[k])) ++k;
+                    const auto word = s_.substr(w, k - w);
+                    if (iequals(word, "or") || iequals(word, "not"))
+                        fail_at(fmt::format("'{}' does not join conditions here, only 'and' does: for or, not and "
+                                            "parentheses, give the query language (the query argument) instead",
+                                            word),
+                                w);
+                    w = k;
+                }
             fail(fmt::format("'{}' is not a unit UDUNITS-2 knows (nor one of deg, pixel, counts, photons)", u));
+        }
         i_ = end;
         return u;
     }

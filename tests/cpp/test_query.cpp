@@ -42,7 +42,7 @@ TEST_CASE("syntax errors carry the position of the problem") {
         std::size_t position;
     };
     for (const auto& [query, position] : {Case{"", 0}, Case{"energy", 6}, Case{"energy >> 5", 8}, Case{"energy > ", 9},
-                                          Case{"energy > 5 keV or x = 1", 11}, Case{"name = \"open", 7},
+                                          Case{"energy > 5 keV or x = 1", 15}, Case{"name == \"a\" or name == \"b\"", 12}, Case{"name = \"open", 7},
                                           Case{"2theta > 5", 0}, Case{"e between 1 keV and 2 eV", 22}, Case{"energy > 5 bogus_unit", 11},
                                           Case{"name = eiger keV", 13}, Case{"t > 2026-99-01", 4}}) {
         CAPTURE(std::string(query));
@@ -55,6 +55,22 @@ TEST_CASE("syntax errors carry the position of the problem") {
             CHECK(std::string(e.what()).find("position") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("'or' and 'not' in the condition language point to the query language, not to units") {
+    for (const char* conditions : {"name == \"a\" or name == \"b\"", "energy > 5 keV or energy < 1 keV", "x = 1 not y = 2"}) {
+        CAPTURE(std::string(conditions));
+        try {
+            parse_conditions(conditions);
+            FAIL("expected QuerySyntaxError");
+        } catch (const QuerySyntaxError& e) {
+            const std::string message = e.what();
+            CHECK(message.find("only 'and' does") != std::string::npos);
+            CHECK(message.find("UDUNITS") == std::string::npos);
+        }
+    }
+    // Still a unit where a unit is meant.
+    CHECK_NOTHROW(parse_conditions("flux > 5 W m-2 and name = x"));
 }
 
 namespace {
