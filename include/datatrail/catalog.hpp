@@ -152,6 +152,15 @@ public:
     // EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN), to check that a query uses the indexes.
     std::string explain(const DatasetQuery& query = {}) const;
 
+    // The datasets that hold a file: the one at `path` (an absolute path, compared with each
+    // dataset's location joined with the file's path, both lexically normalised; a location
+    // that is relative or empty counts from the current directory) and/or any whose SHA-256 is
+    // `sha256`. Either may be empty, not both. Each file once, in registration order, marked
+    // with what matched. Indexed lookups only: candidate relative paths are the suffixes of
+    // `path`, so a file registered under a non-normalised path ("./a.h5") is found by checksum
+    // only. Bad input is a ValidationError naming the field.
+    std::vector<DatasetFile> datasets_with_file(const std::string& path, const std::string& sha256 = {}) const;
+
     // For acquisition: a dataset registered as acquiring gains files and metadata as it is
     // written, then is marked complete (or failed).
     void add_files(const std::string& dataset_pid, std::vector<Datafile> files, const RegisterOptions& options = {});

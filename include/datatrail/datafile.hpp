@@ -20,6 +20,18 @@ struct Datafile {
     bool operator==(const Datafile&) const = default;
 };
 
+// A dataset's file found by where it lies or what it holds (Catalog::datasets_with_file).
+struct DatasetFile {
+    std::string dataset;       // the dataset's PID
+    std::string dataset_name;
+    std::string location;      // the dataset's location
+    Datafile file;             // its path relative to the location
+    bool at_path = false;      // the location joined with file.path is the path asked for
+    bool same_content = false; // file.sha256 is the checksum asked for
+
+    bool operator==(const DatasetFile&) const = default;
+};
+
 // Reads the file at root / relative_path and returns it described: size, SHA-256, modification
 // time and format. Throws NotFound naming the full path when it is not a readable regular file.
 DATATRAIL_API Datafile describe_file(const std::filesystem::path& root, const std::string& relative_path);

@@ -15,7 +15,7 @@ import datetime
 import os
 import types
 import typing
-__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'Environment', 'Error', 'IngestItem', 'IngestReport', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'Schema', 'SchemaField', 'SchemaReport', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'ingest', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'load_schema', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'nexus', 'parse_conditions', 'parse_query', 'parse_schema', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
+__all__: list[str] = ['Activity', 'Agent', 'Association', 'Catalog', 'Condition', 'Conflict', 'Datafile', 'Dataset', 'DatasetFile', 'Environment', 'Error', 'IngestItem', 'IngestReport', 'Instrument', 'Investigation', 'Key', 'MergeCount', 'MergeReport', 'NexusError', 'NotFound', 'Participant', 'ProvEdge', 'ProvGraph', 'ProvNode', 'Query', 'QuerySyntaxError', 'Sample', 'Schema', 'SchemaField', 'SchemaReport', 'StorageError', 'UnitError', 'Used', 'ValidationError', 'Violation', 'capture_environment', 'check_catalog_file_system', 'compare_versions', 'describe_file', 'file_system_magic', 'format_time', 'guess_format', 'host_name', 'ingest', 'is_valid_metadata_key', 'is_valid_pid', 'is_valid_pid_prefix', 'key', 'load_schema', 'network_file_system', 'network_file_system_name', 'new_pid', 'new_ulid', 'nexus', 'parse_conditions', 'parse_query', 'parse_schema', 'parse_time', 'sha256_file', 'text', 'to_dot', 'to_prov_json', 'to_prov_n', 'to_svg', 'units']
 class Violation:
     """
     One broken rule found while checking input: which field, the value it had, which rule it broke.
@@ -209,6 +209,45 @@ class Datafile:
     @size.setter
     def size(self, arg1: int | None) -> None:
         ...
+class DatasetFile:
+    """
+    A dataset's file that :meth:`Catalog.datasets_with_file` found, and what matched.
+    """
+    __hash__: typing.ClassVar[None] = None
+    def __eq__(self, arg0: DatasetFile) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    @property
+    def at_path(self) -> bool:
+        """
+        The location joined with the file's path is the path asked for.
+        """
+    @property
+    def dataset(self) -> str:
+        """
+        The dataset's PID.
+        """
+    @property
+    def dataset_name(self) -> str:
+        """
+        The dataset's name.
+        """
+    @property
+    def file(self) -> Datafile:
+        """
+        The :class:`Datafile`, its path relative to the location.
+        """
+    @property
+    def location(self) -> str:
+        """
+        The dataset's location.
+        """
+    @property
+    def same_content(self) -> bool:
+        """
+        The file's SHA-256 is the one asked for.
+        """
 class Instrument:
     """
     A beamline, end station or laboratory set-up. ``(facility, name)`` is unique in a catalogue.
@@ -2277,6 +2316,24 @@ class Catalog:
         The dataset with this PID, with its files and metadata.
         
         :raises NotFound: when there is none
+        """
+    def datasets_with_file(self, path: str | os.PathLike[str] | None = None, sha256: str | None = None) -> list[DatasetFile]:
+        """
+        The datasets that hold a file: the one at ``path`` and/or any whose SHA-256 is ``sha256`` (a
+        copy elsewhere). A file is at ``path`` when its dataset's location joined with its relative path
+        is ``path``, both normalised (``.``, ``..`` and doubled slashes); a relative or empty location
+        counts from the current directory. Indexed: reads only the files that match, however large the
+        catalogue.
+        
+        >>> [f.dataset for f in cat.datasets_with_file("/data/ma1234/run7/scan.h5")]
+        >>> cat.datasets_with_file(sha256=dt.sha256_file("copy.h5"))
+        
+        :param path: an absolute path to the file
+        :param sha256: its checksum, 64 lowercase hexadecimal digits
+        :returns: one :class:`DatasetFile` per matching file, in registration order, each saying whether
+            it is at the path (``at_path``), has the checksum (``same_content``) or both
+        :raises ValidationError: when neither is given, the path is not absolute or names a folder, or
+            the checksum is malformed; naming the field, value and rule
         """
     def descendant_pids(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun, depth: int | None = None) -> dict[str, int]:
         """

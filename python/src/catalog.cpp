@@ -478,6 +478,33 @@ query should show the ``dataset_metadata_si`` index.
 )doc");
 
     cls.def(
+        "datasets_with_file",
+        [](const CatalogHandle& self, const OptPathArg& path, const OptStrArg& sha256) {
+            Violations v;
+            const std::string p = path.is_none() ? std::string() : to_path(path, "path", v);
+            const std::string sha = to_opt_str(sha256, "sha256", v).value_or(std::string());
+            v.throw_if_any();
+            return without_gil(self, [&](Catalog& c) { return c.datasets_with_file(p, sha); });
+        },
+        py::arg("path") = py::none(), py::arg("sha256") = py::none(), R"doc(
+The datasets that hold a file: the one at ``path`` and/or any whose SHA-256 is ``sha256`` (a
+copy elsewhere). A file is at ``path`` when its dataset's location joined with its relative path
+is ``path``, both normalised (``.``, ``..`` and doubled slashes); a relative or empty location
+counts from the current directory. Indexed: reads only the files that match, however large the
+catalogue.
+
+>>> [f.dataset for f in cat.datasets_with_file("/data/ma1234/run7/scan.h5")]
+>>> cat.datasets_with_file(sha256=dt.sha256_file("copy.h5"))
+
+:param path: an absolute path to the file
+:param sha256: its checksum, 64 lowercase hexadecimal digits
+:returns: one :class:`DatasetFile` per matching file, in registration order, each saying whether
+    it is at the path (``at_path``), has the checksum (``same_content``) or both
+:raises ValidationError: when neither is given, the path is not absolute or names a folder, or
+    the checksum is malformed; naming the field, value and rule
+)doc");
+
+    cls.def(
         "add_files",
         [](const CatalogHandle& self, const DatasetRef& pid, const FilesArg& files, bool describe_files) {
             Violations v;

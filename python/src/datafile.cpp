@@ -57,6 +57,21 @@ Wherever files are accepted (``files=`` of :meth:`Catalog.register_dataset`,
                                                              true);
     fields::bind<records::datafile_table>(cls);
 
+    py::class_<DatasetFile>(m, "DatasetFile",
+                            "A dataset's file that :meth:`Catalog.datasets_with_file` found, and what matched.")
+        .def_readonly("dataset", &DatasetFile::dataset, "The dataset's PID.")
+        .def_readonly("dataset_name", &DatasetFile::dataset_name, "The dataset's name.")
+        .def_readonly("location", &DatasetFile::location, "The dataset's location.")
+        .def_readonly("file", &DatasetFile::file, "The :class:`Datafile`, its path relative to the location.")
+        .def_readonly("at_path", &DatasetFile::at_path, "The location joined with the file's path is the path asked for.")
+        .def_readonly("same_content", &DatasetFile::same_content, "The file's SHA-256 is the one asked for.")
+        .def("__eq__", [](const DatasetFile& a, const DatasetFile& b) { return a == b; }, py::is_operator())
+        .def("__repr__", [](const DatasetFile& f) {
+            return "DatasetFile(dataset=" + py::repr(py::str(f.dataset)).cast<std::string>() +
+                   ", path=" + py::repr(py::str(f.file.path)).cast<std::string>() +
+                   ", at_path=" + (f.at_path ? "True" : "False") + ", same_content=" + (f.same_content ? "True" : "False") + ")";
+        });
+
     m.def(
         "describe_file",
         [](const PathArg& root, const PathArg& relative_path) {

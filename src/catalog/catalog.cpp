@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <pwd.h>
@@ -310,6 +311,49 @@ std::string Catalog::explain(const DatasetQuery& query) const {
     std::string plan;
     impl_->store->read([&](StoreReader& r) { plan = r.explain(detail::compile_query(r, query)); });
     return plan;
+}
+
+namespace {
+
+// Where a dataset's file lies, as a notebook that opened it names it: the location joined with
+// the file's path, a relative or empty location counting from the current directory.
+std::string file_place(const std::string& location, const std::string& path) {
+    std::filesystem::path base = location.empty() ? std::filesystem::current_path() : std::filesystem::path(location);
+    if (base.is_relative()) base = std::filesystem::current_path() / base;
+    return (base / path).lexically_normal().string();
+}
+
+}  // namespace
+
+std::vector<DatasetFile> Catalog::datasets_with_file(const std::string& path, const std::string& sha256) const {
+    Violations v;
+    detail::check_file_lookup(path, sha256, v);
+    v.throw_if_any();
+    // A file's place is split between its dataset's location and its relative path, so no one
+    // column holds it: the relative path is one of the place's suffixes after a '/', each an
+    // indexed lookup, and the location is compared here.
+    std::string place;
+    std::vector<std::string> suffixes;
+    if (!path.empty()) {
+        place = std::filesystem::path(path).lexically_normal().string();
+        for (auto slash = place.find('/'); slash != std::string::npos; slash = place.find('/', slash + 1))
+            if (slash + 1 < place.size()) suffixes.push_back(place.substr(slash + 1));
+    }
+    std::vector<detail::FileRow> rows;
+    impl_->store->read([&](StoreReader& r) { rows = r.files_matching(suffixes, sha256); });
+    std::vector<DatasetFile> out;
+    for (auto& row : rows) {
+        DatasetFile f;
+        f.at_path = !place.empty() && file_place(row.location, row.file.path) == place;
+        f.same_content = !sha256.empty() && row.file.sha256 == sha256;
+        if (!f.at_path && !f.same_content) continue;
+        f.dataset = std::move(row.pid);
+        f.dataset_name = std::move(row.name);
+        f.location = std::move(row.location);
+        f.file = std::move(row.file);
+        out.push_back(std::move(f));
+    }
+    return out;
 }
 
 void Catalog::add_files(const std::string& dataset_pid, std::vector<Datafile> files, const RegisterOptions& options) {

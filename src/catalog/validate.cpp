@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 namespace datatrail::detail {
@@ -284,6 +285,22 @@ void check_files(const std::vector<Datafile>& files, std::string_view field, Vio
             out.add(f("sha256"), file.sha256, "must be 64 lowercase hexadecimal digits");
         check_texts({{f("path"), file.path}, {f("format"), file.format}}, out);
     }
+}
+
+void check_file_lookup(const std::string& path, const std::string& sha256, Violations& out) {
+    if (path.empty() && sha256.empty()) {
+        out.add("path", path, "path or sha256 must be given (both empty)");
+        return;
+    }
+    if (!path.empty()) {
+        if (path.find('\0') != std::string::npos)
+            out.add("path", path, "must not contain a NUL character");
+        else if (path.front() != '/')
+            out.add("path", path, "must be an absolute path");
+        else if (std::filesystem::path(path).lexically_normal().filename().empty())
+            out.add("path", path, "must name a file, not a folder");
+    }
+    if (!sha256.empty() && !is_hex64(sha256)) out.add("sha256", sha256, "must be 64 lowercase hexadecimal digits");
 }
 
 void check_dataset(const Dataset& d, std::string_view field, Violations& out) {

@@ -18,6 +18,8 @@ void check_investigation(const Investigation& investigation, Violations& out);
 void check_sample(const Sample& sample, std::string_view field, Violations& out);
 void check_dataset(const Dataset& dataset, std::string_view field, Violations& out);
 void check_files(const std::vector<Datafile>& files, std::string_view field, Violations& out);
+// What Catalog::datasets_with_file is given: an absolute path to a file and/or a SHA-256.
+void check_file_lookup(const std::string& path, const std::string& sha256, Violations& out);
 void check_agent(const Agent& agent, Violations& out);
 void check_activity(const Activity& activity, Violations& out);
 void check_used(const std::vector<Used>& used, std::string_view field, Violations& out);

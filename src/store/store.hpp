@@ -175,6 +175,15 @@ struct CompiledQuery {
     std::size_t offset = 0;
 };
 
+// A file with its dataset's identity, as datasets_with_file reads it.
+struct FileRow {
+    std::int64_t file_id = 0;
+    std::string pid;
+    std::string name;
+    std::string location;
+    Datafile file;
+};
+
 // Provenance rows, by internal id.
 struct UsedRow {
     std::int64_t activity = 0;
@@ -251,6 +260,9 @@ public:
 
     // ---- provenance
     virtual bool has_file(std::int64_t dataset, const std::string& path) = 0;
+    // Files whose relative path is one of `paths`, or whose SHA-256 is `sha256` (when not
+    // empty), by the datafile indexes on path and sha256; ordered by file id, each once.
+    virtual std::vector<FileRow> files_matching(const std::vector<std::string>& paths, const std::string& sha256) = 0;
     virtual std::optional<Timestamp> activity_start(std::int64_t activity) = 0;
     virtual std::string activity_pid(std::int64_t activity) = 0;
     // The datasets an activity used / generated, in id order (a dataset used through several

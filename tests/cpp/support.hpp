@@ -64,6 +64,10 @@ inline std::string sql_value(const std::filesystem::path& db, const std::string&
     return out;
 }
 
+// Takes a catalogue back from schema version 5 to what version 4 wrote (no datafile indexes on
+// path and sha256); the version number is the caller's to set. Works on both engines.
+inline constexpr const char* undo_schema_v5 = "DROP INDEX datafile_path; DROP INDEX datafile_sha256; ";
+
 // Takes a catalogue back from schema version 4 to what version 3 wrote (no metadata schemas, no
 // validity columns); the version number is the caller's to set.
 inline constexpr const char* undo_schema_v4 =

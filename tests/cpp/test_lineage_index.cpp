@@ -214,7 +214,7 @@ TEST_CASE("a version 2 catalogue's links are numbered by the migration, and late
         cat.add_derivation(p[2], p[1], "calibration");
     }
     // Take the derivation table back to what schema version 2 wrote: no seq.
-    sql_exec(path, std::string(test::undo_schema_v4) +
+    sql_exec(path, std::string(test::undo_schema_v5) + test::undo_schema_v4 +
              "CREATE TABLE derivation_v2 (derived_id INTEGER NOT NULL REFERENCES dataset (id), "
              "source_id INTEGER NOT NULL REFERENCES dataset (id), activity_id INTEGER REFERENCES activity (id), "
              "role TEXT NOT NULL DEFAULT '', PRIMARY KEY (derived_id, source_id), CHECK (derived_id <> source_id)) WITHOUT ROWID; "

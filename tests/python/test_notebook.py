@@ -405,3 +405,34 @@ def test_reading_back_an_output_is_not_an_input(shell: Any, beamtime: Path, tmp_
     assert used_files(beamtime) == {"scan_001.npy": "scan_001"}
     [pid] = activity.generated
     assert f"read {tmp_path / 'twice.npy'} (an output of this notebook: {pid})" in activity.log
+
+
+def test_matching_looks_files_up_without_reading_every_dataset(
+    shell: Any, beamtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file's dataset is one of many, and a file added to a dataset after the session started
+    is matched too: each read is one indexed look-up, never a scan of every dataset's files."""
+    with dt.Catalog(str(beamtime)) as cat:
+        cat.register_datasets(
+            [{"name": f"other_{i}", "location": str(tmp_path / f"run{i}"), "files": ["scan_001.npy"]} for i in range(200)]
+        )
+    full_scans: list[int] = []
+    find_datasets = dt.Catalog.find_datasets
+
+    def spy(self: dt.Catalog, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs:
+            full_scans.append(1)
+        return find_datasets(self, *args, **kwargs)
+
+    monkeypatch.setattr(dt.Catalog, "find_datasets", spy)
+    run(shell, f"%datatrail record {beamtime}")
+    run(shell, "import numpy as np\na = np.load('raw/scan_001.npy')")
+    late = tmp_path / "raw" / "late.txt"
+    late.write_text("added while the notebook ran\n")
+    with dt.Catalog(str(beamtime)) as cat:
+        [scan] = cat.find_datasets(name="scan_001")
+        cat.add_files(scan.pid, ["late.txt"], describe_files=True)
+    run(shell, "b = open('raw/late.txt').read()")
+    run(shell, "%datatrail stop")
+    assert used_files(beamtime) == {"scan_001.npy": "scan_001", "late.txt": "scan_001"}
+    assert full_scans == []

@@ -120,9 +120,6 @@ class NotebookSession:
         )
         self._roots, self._catalogue_files = _ignored_roots(catalog.path)
         self._hashes: dict[_capture.Identity, str] = {}
-        self._index: dict[str, list[_FileRecord]] = {}
-        self._by_sha: dict[str, list[_FileRecord]] = {}
-        self._index_count = -1
         self._linked: set[tuple[str, str]] = set()
         self._generated_files: set[str] = set()
         self._generated_pids: set[str] = set()
@@ -310,32 +307,17 @@ class NotebookSession:
 
     # --- the catalogue's files ----------------------------------------------------------------
 
-    def _refresh_index(self) -> None:
-        count = self.catalog.count_datasets()
-        if count == self._index_count:
-            return
-        index: dict[str, list[_FileRecord]] = {}
-        by_sha: dict[str, list[_FileRecord]] = {}
-        for ds in self.catalog.find_datasets():
-            for f in ds.files:
-                full = os.path.abspath(os.path.join(ds.location, f.path)) if ds.location else os.path.abspath(f.path)
-                record = _FileRecord(ds.pid, ds.name, f.path, f.sha256)
-                index.setdefault(full, []).append(record)
-                if f.sha256:
-                    by_sha.setdefault(f.sha256, []).append(record)
-        self._index, self._by_sha, self._index_count = index, by_sha, count
-
     def _match(self, path: str, sha: str) -> _FileRecord | None:
         """The dataset file this is: the one at this path whose checksum matches (or that has
-        none), else one anywhere with this checksum (a copy)."""
-        self._refresh_index()
-        for record in self._index.get(path, ()):
-            if not record.sha256 or (sha and record.sha256 == sha):
-                return record
-        if sha:
-            copies = self._by_sha.get(sha)
-            if copies:
-                return copies[0]
+        none), else one anywhere with this checksum (a copy). One indexed lookup in the
+        catalogue: it reads only the files at this path or with this checksum."""
+        found = self.catalog.datasets_with_file(path=path, sha256=sha or None)
+        for f in found:
+            if f.at_path and (not f.file.sha256 or (sha and f.file.sha256 == sha)):
+                return _FileRecord(f.dataset, f.dataset_name, f.file.path, f.file.sha256)
+        for f in found:
+            if f.same_content:
+                return _FileRecord(f.dataset, f.dataset_name, f.file.path, f.file.sha256)
         return None
 
     # --- outputs ------------------------------------------------------------------------------
@@ -374,7 +356,6 @@ class NotebookSession:
         self._generated_pids.add(ds.pid)
         for p in full:
             self.unregistered.pop(p, None)
-        self._index_count = -1
         return ds
 
 

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace datatrail::detail {
 
 using pq::Params;
@@ -170,6 +172,39 @@ void PgTx::append_log(std::int64_t activity, std::string_view text) {
 bool PgTx::has_file(std::int64_t dataset, const std::string& path) {
     return conn_.exec_cached("SELECT 1 FROM datafile WHERE dataset_id = $1 AND path = $2", Params().add(dataset).add(path))
                .rows() > 0;
+}
+
+std::vector<FileRow> PgTx::files_matching(const std::vector<std::string>& paths, const std::string& sha256) {
+    // One indexed lookup per candidate, as on SQLite; a round trip each, but candidates are as
+    // few as the path has folders.
+    std::map<std::int64_t, FileRow> found;
+    const auto read = [&](const Result& r) {
+        for (int i = 0; i < r.rows(); ++i) {
+            FileRow row;
+            row.file_id = r.int64(i, 0);
+            row.pid = column_string(r, i, 1);
+            row.name = column_string(r, i, 2);
+            row.location = column_string(r, i, 3);
+            row.file.path = column_string(r, i, 4);
+            if (!r.is_null(i, 5)) row.file.size = static_cast<std::uint64_t>(r.int64(i, 5));
+            row.file.sha256 = column_string(r, i, 6);
+            row.file.format = column_string(r, i, 7);
+            row.file.modified = column_time(r, i, 8);
+            found.emplace(row.file_id, std::move(row));
+        }
+    };
+    for (const auto& path : paths)
+        read(conn_.exec_cached("SELECT f.id, d.pid, d.name, d.location, f.path, f.size, f.sha256, f.format, f.modified "
+                               "FROM datafile f JOIN dataset d ON d.id = f.dataset_id WHERE f.path = $1",
+                               Params().add(path)));
+    if (!sha256.empty())
+        read(conn_.exec_cached("SELECT f.id, d.pid, d.name, d.location, f.path, f.size, f.sha256, f.format, f.modified "
+                               "FROM datafile f JOIN dataset d ON d.id = f.dataset_id WHERE f.sha256 = $1",
+                               Params().add(sha256)));
+    std::vector<FileRow> out;
+    out.reserve(found.size());
+    for (auto& [id, row] : found) out.push_back(std::move(row));
+    return out;
 }
 
 void PgTx::insert_used(const UsedRow& row) {

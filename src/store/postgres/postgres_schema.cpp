@@ -264,12 +264,18 @@ CREATE INDEX dataset_invalid ON dataset (id) WHERE valid = 0;
 CREATE INDEX dataset_schema ON dataset (schema_name);
 )sql";
 
+// Version 5: the datafile indexes on path and sha256 (as store/sqlite/migrations.cpp says).
+constexpr std::string_view v5 = R"sql(
+CREATE INDEX datafile_path ON datafile (path);
+CREATE INDEX datafile_sha256 ON datafile (sha256);
+)sql";
+
 struct Migration {
     int version;  // the version the database is at after it
     std::string_view sql;
 };
-constexpr Migration migrations[] = {{3, v3}, {4, v4}};
-constexpr int latest = 4;
+constexpr Migration migrations[] = {{3, v3}, {4, v4}, {5, v5}};
+constexpr int latest = 5;
 
 int version_in(pq::Connection& conn) {
     const auto exists = conn.exec("SELECT to_regclass('catalog_info') IS NOT NULL");

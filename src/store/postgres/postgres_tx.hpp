@@ -35,6 +35,7 @@ public:
                                                                      std::optional<std::int64_t> parent) override;
 
     bool has_file(std::int64_t dataset, const std::string& path) override;
+    std::vector<FileRow> files_matching(const std::vector<std::string>& paths, const std::string& sha256) override;
     std::optional<Timestamp> activity_start(std::int64_t activity) override;
     std::string activity_pid(std::int64_t activity) override;
     std::vector<std::int64_t> used_datasets(std::int64_t activity) override;

@@ -283,7 +283,15 @@ CREATE INDEX dataset_invalid ON dataset (id) WHERE valid = 0;
 CREATE INDEX dataset_schema ON dataset (schema_name);
 )sql";
 
-constexpr std::string_view migrations[] = {v1_core, v2_provenance, v3_derivation_seq, v4_schemas};
+// Version 5: finding the datasets that hold a file (Catalog::datasets_with_file) by its path
+// relative to the dataset's location, or by its checksum, without reading every file. The
+// (dataset_id, path) unique index leads with the dataset, so it cannot serve a path alone.
+constexpr std::string_view v5_file_lookup = R"sql(
+CREATE INDEX datafile_path ON datafile (path);
+CREATE INDEX datafile_sha256 ON datafile (sha256);
+)sql";
+
+constexpr std::string_view migrations[] = {v1_core, v2_provenance, v3_derivation_seq, v4_schemas, v5_file_lookup};
 
 int user_version(sqlite::Database& db) {
     auto st = db.prepare("PRAGMA user_version");

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 namespace datatrail::detail {
 namespace {
 
@@ -210,6 +212,45 @@ bool SqliteTx::has_file(std::int64_t dataset, const std::string& path) {
     auto st = db_.cached("SELECT 1 FROM datafile WHERE dataset_id = ? AND path = ?");
     st->bind(1, dataset).bind(2, path);
     return st->step();
+}
+
+std::vector<FileRow> SqliteTx::files_matching(const std::vector<std::string>& paths, const std::string& sha256) {
+    // One indexed lookup per candidate (datafile_path, datafile_sha256): a statement with OR or
+    // IN over a bound list may fall back to scanning datafile.
+    std::map<std::int64_t, FileRow> found;
+    const auto read = [&](sqlite::Statement& st) {
+        while (st.step()) {
+            FileRow row;
+            row.file_id = st.column_int(0);
+            row.pid = st.column_text(1);
+            row.name = st.column_text(2);
+            row.location = st.column_text(3);
+            row.file.path = st.column_text(4);
+            if (auto size = st.column_optional_int(5)) row.file.size = static_cast<std::uint64_t>(*size);
+            row.file.sha256 = st.column_text(6);
+            row.file.format = st.column_text(7);
+            row.file.modified = column_time(st, 8);
+            found.emplace(row.file_id, std::move(row));
+        }
+    };
+    for (const auto& path : paths) {
+        auto st = db_.cached(
+            "SELECT f.id, d.pid, d.name, d.location, f.path, f.size, f.sha256, f.format, f.modified "
+            "FROM datafile f JOIN dataset d ON d.id = f.dataset_id WHERE f.path = ?");
+        st->bind(1, path);
+        read(*st);
+    }
+    if (!sha256.empty()) {
+        auto st = db_.cached(
+            "SELECT f.id, d.pid, d.name, d.location, f.path, f.size, f.sha256, f.format, f.modified "
+            "FROM datafile f JOIN dataset d ON d.id = f.dataset_id WHERE f.sha256 = ?");
+        st->bind(1, sha256);
+        read(*st);
+    }
+    std::vector<FileRow> out;
+    out.reserve(found.size());
+    for (auto& [id, row] : found) out.push_back(std::move(row));
+    return out;
 }
 
 void SqliteTx::insert_used(const UsedRow& row) {
