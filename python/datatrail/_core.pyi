@@ -2355,13 +2355,13 @@ class Catalog:
         :returns: a :class:`ProvGraph` whose first node is ``x``
         :raises NotFound: when ``x`` is not in the catalogue
         """
-    def downstream(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun) -> list[Dataset]:
+    def downstream(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun) -> datatrail._datasets.Datasets:
         """
         Every dataset made from a dataset (or from an activity's outputs), however indirectly: what
         must be redone when it turns out to be wrong.
         
         :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
-        :returns: the datasets, with their files and metadata
+        :returns: the datasets, with their files and metadata, as a :class:`Datasets` list
         :raises NotFound: when ``x`` is not in the catalogue
         """
     def explain(self, query: str | Query | None = None, *, kind: str | None = None, state: str | None = None, valid: bool | None = None, investigation: str | Investigation | None = None, instrument: str | Instrument | None = None, sample: str | Sample | None = None, started_after: datetime.datetime | datetime.date | str | None = None, started_before: datetime.datetime | datetime.date | str | None = None, name: str | None = None, text: str | None = None, keyword: str | None = None, technique: str | None = None, where: str | collections.abc.Iterable[Condition | str] | None = None, order: str = 'created', descending: bool = False, limit: int | None = None, offset: int = 0) -> str:
@@ -2442,7 +2442,7 @@ class Catalog:
         :raises NotFound: when the activity is not in the catalogue
         :raises ValidationError: for an unknown status or an end before the start
         """
-    def generated_by_program(self, program: str, min_version: str | None = None, max_version: str | None = None, include_downstream: bool = False) -> list[Dataset]:
+    def generated_by_program(self, program: str, min_version: str | None = None, max_version: str | None = None, include_downstream: bool = False) -> datatrail._datasets.Datasets:
         """
         The datasets that versions of a program generated and, with ``include_downstream``,
         everything made from them: what a bug in those versions touched.
@@ -2455,7 +2455,7 @@ class Catalog:
             compare part by part, numbers as numbers: ``1.2 < 1.10``
         :param max_version: the first version not affected (exclusive); None for no upper bound
         :param include_downstream: add every dataset made from them
-        :returns: the datasets, with their files and metadata
+        :returns: the datasets, with their files and metadata, as a :class:`Datasets` list
         :raises ValidationError: when ``program`` is empty
         """
     def get_activity(self, pid: str | Activity | datatrail._activity.ActivityRun) -> Activity:
@@ -2553,12 +2553,13 @@ class Catalog:
         The whole catalogue's provenance as one :class:`ProvGraph`: every dataset, activity and agent
         and every link, for export (``cat.provenance().to_prov_json()``).
         """
-    def raw_sources(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun) -> list[Dataset]:
+    def raw_sources(self, x: str | Dataset | Activity | datatrail._activity.ActivityRun) -> datatrail._datasets.Datasets:
         """
         The raw datasets a dataset (or an activity's inputs) was ultimately made from.
         
         :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
-        :returns: the raw datasets, with their files and metadata
+        :returns: the raw datasets, with their files and metadata, as a :class:`Datasets` list (a notebook
+            shows it as a table)
         :raises NotFound: when ``x`` is not in the catalogue
         """
     def record_activity(self, activity: Activity | collections.abc.Mapping[str, typing.Any], outputs: collections.abc.Iterable[Dataset | collections.abc.Mapping[str, typing.Any]] = (), *, role: str = '', describe_files: bool = False) -> tuple[Activity, list[Dataset]]:

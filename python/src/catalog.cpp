@@ -13,17 +13,7 @@ namespace py = pybind11;
 using namespace datatrail;
 using namespace datatrail::python;
 
-DATATRAIL_PY_HINT(DatasetsOut, "datatrail._datasets.Datasets")
-
 namespace {
-
-// datatrail._datasets.Datasets: the list find_datasets returns, shown as a table in a notebook.
-py::object datasets_class() {
-    PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
-    return storage
-        .call_once_and_store_result([] { return py::module_::import("datatrail._datasets").attr("Datasets"); })
-        .get_stored();
-}
 
 std::string dataset_pid(py::handle obj, const char* field, Violations& v) {
     if (obj.is_none()) {
@@ -397,7 +387,7 @@ The dataset with this PID, with its files and metadata.
             std::vector<Dataset> found;
             // limit=0 asks for nothing (the C++ query reads 0 as "no limit").
             if (!lim || *lim != 0) found = without_gil(self, [&](Catalog& c) { return c.find_datasets(q); });
-            return DatasetsOut(datasets_class()(py::cast(std::move(found))));
+            return to_datasets(std::move(found));
         },
         py::arg("query") = py::none(), py::kw_only(), py::arg("kind") = py::none(), py::arg("state") = py::none(),
         py::arg("valid") = py::none(), py::arg("investigation") = py::none(), py::arg("instrument") = py::none(), py::arg("sample") = py::none(),

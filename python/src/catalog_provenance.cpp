@@ -563,13 +563,14 @@ derivation steps on it lies, nearest first. ``x`` itself is not included.
             Violations v;
             const std::string p = to_node_ref(x, "pid", v);
             v.throw_if_any();
-            return without_gil(self, [&](Catalog& c) { return c.raw_sources(p); });
+            return to_datasets(without_gil(self, [&](Catalog& c) { return c.raw_sources(p); }));
         },
         py::arg("x"), R"doc(
 The raw datasets a dataset (or an activity's inputs) was ultimately made from.
 
 :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
-:returns: the raw datasets, with their files and metadata
+:returns: the raw datasets, with their files and metadata, as a :class:`Datasets` list (a notebook
+    shows it as a table)
 :raises NotFound: when ``x`` is not in the catalogue
 )doc");
 
@@ -579,14 +580,14 @@ The raw datasets a dataset (or an activity's inputs) was ultimately made from.
             Violations v;
             const std::string p = to_node_ref(x, "pid", v);
             v.throw_if_any();
-            return without_gil(self, [&](Catalog& c) { return c.downstream(p); });
+            return to_datasets(without_gil(self, [&](Catalog& c) { return c.downstream(p); }));
         },
         py::arg("x"), R"doc(
 Every dataset made from a dataset (or from an activity's outputs), however indirectly: what
 must be redone when it turns out to be wrong.
 
 :param x: a :class:`Dataset`, :class:`Activity`, started :class:`ActivityRun` or PID
-:returns: the datasets, with their files and metadata
+:returns: the datasets, with their files and metadata, as a :class:`Datasets` list
 :raises NotFound: when ``x`` is not in the catalogue
 )doc");
 
@@ -599,8 +600,8 @@ must be redone when it turns out to be wrong.
             const std::string lo = to_opt_str(min_version, "min_version", v).value_or("");
             const std::string hi = to_opt_str(max_version, "max_version", v).value_or("");
             v.throw_if_any();
-            return without_gil(
-                self, [&](Catalog& c) { return c.generated_by_program(p, lo, hi, include_downstream); });
+            return to_datasets(without_gil(
+                self, [&](Catalog& c) { return c.generated_by_program(p, lo, hi, include_downstream); }));
         },
         py::arg("program"), py::arg("min_version") = py::none(), py::arg("max_version") = py::none(),
         py::arg("include_downstream") = false, R"doc(
@@ -615,7 +616,7 @@ everything made from them: what a bug in those versions touched.
     compare part by part, numbers as numbers: ``1.2 < 1.10``
 :param max_version: the first version not affected (exclusive); None for no upper bound
 :param include_downstream: add every dataset made from them
-:returns: the datasets, with their files and metadata
+:returns: the datasets, with their files and metadata, as a :class:`Datasets` list
 :raises ValidationError: when ``program`` is empty
 )doc");
 

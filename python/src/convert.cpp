@@ -13,6 +13,14 @@
 
 namespace datatrail::python {
 
+DatasetsOut to_datasets(std::vector<Dataset> datasets) {
+    PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
+    const py::object& cls = storage
+        .call_once_and_store_result([] { return py::module_::import("datatrail._datasets").attr("Datasets"); })
+        .get_stored();
+    return DatasetsOut(cls(py::cast(std::move(datasets))));
+}
+
 namespace {
 
 using namespace std::chrono;

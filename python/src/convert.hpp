@@ -115,8 +115,13 @@ DATATRAIL_PY_HINT(AgentsArg,
 DATATRAIL_PY_HINT(ActivityArg, "datatrail._core.Activity | collections.abc.Mapping[str, typing.Any]")
 DATATRAIL_PY_HINT(ActivityRunOut, "datatrail._activity.ActivityRun")
 DATATRAIL_PY_HINT(NodeIter, "collections.abc.Iterator[datatrail._core.ProvNode]")
+DATATRAIL_PY_HINT(DatasetsOut, "datatrail._datasets.Datasets")
 
 namespace datatrail::python {
+
+// Datasets as the Python API returns a list of them: a datatrail._datasets.Datasets, a list that a
+// notebook shows as a table. Needs the GIL.
+DatasetsOut to_datasets(std::vector<Dataset> datasets);
 
 // Joins a field prefix and a name: ("datasets[2]", "metadata") -> "datasets[2].metadata".
 std::string join_field(std::string_view prefix, std::string_view name);

@@ -289,6 +289,15 @@ def test_find_datasets_returns_a_list_that_shows_as_a_table(cat: dt.Catalog) -> 
     assert len(rows(parse(ten._repr_html_())[1])) == 10
 
 
+def test_lineage_results_are_tables_too(cat: dt.Catalog) -> None:
+    raw = cat.register_dataset("raw_001")
+    with cat.activity("integrate", program="pyFAI", version="2024.2", inputs=[raw]) as run:
+        result = run.output("result_001")
+    for found in (cat.raw_sources(result), cat.downstream(raw), cat.generated_by_program("pyFAI")):
+        assert isinstance(found, dt.Datasets) and len(found) == 1
+        assert "1 dataset" in parse(found._repr_html_())[0].text
+
+
 def test_an_empty_result_says_so(cat: dt.Catalog) -> None:
     found = cat.find_datasets(limit=0)
     assert found == [] and isinstance(found, dt.Datasets)
