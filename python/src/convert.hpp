@@ -17,6 +17,7 @@
 #include <datatrail/investigation.hpp>
 #include <datatrail/lineage.hpp>
 #include <datatrail/metadata.hpp>
+#include <datatrail/nexus.hpp>
 #include <datatrail/query.hpp>
 #include <datatrail/sample.hpp>
 #include <datatrail/time.hpp>
@@ -122,6 +123,12 @@ namespace datatrail::python {
 // Datasets as the Python API returns a list of them: a datatrail._datasets.Datasets, a list that a
 // notebook shows as a table. Needs the GIL.
 DatasetsOut to_datasets(std::vector<Dataset> datasets);
+
+// The library's element type of a buffer's items (native or little-endian integers of 8 to 64
+// bits, float, double); nullopt with the rule broken in `why` for anything else.
+std::optional<ElementType> element_type(const pybind11::buffer_info& info, std::string& why);
+// Whether the buffer is in C order (dimensions of length 1 need no particular stride).
+bool c_contiguous(const pybind11::buffer_info& info);
 
 // Joins a field prefix and a name: ("datasets[2]", "metadata") -> "datasets[2].metadata".
 std::string join_field(std::string_view prefix, std::string_view name);

@@ -19,17 +19,7 @@ DATATRAIL_PY_HINT(AxesArg,
                   "collections.abc.Mapping[str, numpy.typing.ArrayLike | tuple[numpy.typing.ArrayLike, str] | "
                   "tuple[numpy.typing.ArrayLike, str, str] | None] | None")
 
-namespace {
-
-// An array borrowed from Python for the length of a write: the exported buffer stays held (so its
-// memory cannot move), and a copy is made only when the buffer is not in C order.
-struct HeldArray {
-    py::buffer_info info;
-    std::vector<std::byte> copy;
-    NexusArray array;
-};
-
-std::optional<ElementType> element_type(const py::buffer_info& info, std::string& why) {
+std::optional<ElementType> datatrail::python::element_type(const py::buffer_info& info, std::string& why) {
     std::string format = info.format;
     if (!format.empty() && (format.front() == '>' || format.front() == '!')) {
         why = "big-endian arrays are not supported: convert with .astype(x.dtype.newbyteorder('<'))";
@@ -63,7 +53,7 @@ std::optional<ElementType> element_type(const py::buffer_info& info, std::string
     return std::nullopt;
 }
 
-bool c_contiguous(const py::buffer_info& info) {
+bool datatrail::python::c_contiguous(const py::buffer_info& info) {
     py::ssize_t expected = info.itemsize;
     for (auto i = info.ndim; i-- > 0;) {
         if (info.shape[static_cast<std::size_t>(i)] > 1 && info.strides[static_cast<std::size_t>(i)] != expected) return false;
@@ -71,6 +61,16 @@ bool c_contiguous(const py::buffer_info& info) {
     }
     return true;
 }
+
+namespace {
+
+// An array borrowed from Python for the length of a write: the exported buffer stays held (so its
+// memory cannot move), and a copy is made only when the buffer is not in C order.
+struct HeldArray {
+    py::buffer_info info;
+    std::vector<std::byte> copy;
+    NexusArray array;
+};
 
 // Copies a strided buffer into C order, one element at a time.
 void copy_strided(const py::buffer_info& info, std::vector<std::byte>& out) {

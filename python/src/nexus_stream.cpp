@@ -44,21 +44,6 @@ std::optional<ElementType> to_element_type(py::handle dtype, std::string_view fi
     return std::nullopt;
 }
 
-std::optional<ElementType> format_type(const py::buffer_info& info) {
-    std::string format = info.format;
-    if (!format.empty() && (format.front() == '@' || format.front() == '=' || format.front() == '<')) format.erase(0, 1);
-    if (format.size() != 1) return std::nullopt;
-    const char c = format[0];
-    const auto size = info.itemsize;
-    if (c == 'f' || c == 'd') return size == 4 ? ElementType::float32 : size == 8 ? ElementType::float64 : std::optional<ElementType>{};
-    const bool is_signed = std::string_view("bhilq").find(c) != std::string_view::npos;
-    const bool is_unsigned = std::string_view("BHILQ").find(c) != std::string_view::npos;
-    if (!is_signed && !is_unsigned) return std::nullopt;
-    for (auto t : element_types)
-        if (element_size(t) == static_cast<std::size_t>(size) && to_string(t).starts_with(is_signed ? "int" : "uint")) return t;
-    return std::nullopt;
-}
-
 std::string shape_text(const std::vector<std::uint64_t>& shape) {
     std::string out = "(";
     for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
@@ -114,20 +99,14 @@ public:
         py::buffer_info info = py::reinterpret_borrow<py::buffer>(array).request();
         if (info.ndim > 0) {
             // Strided views are copied once into C order, which HDF5 writes from.
-            bool contiguous = true;
-            py::ssize_t expected = info.itemsize;
-            for (auto i = info.ndim; i-- > 0;) {
-                const auto d = static_cast<std::size_t>(i);
-                if (info.shape[d] > 1 && info.strides[d] != expected) contiguous = false;
-                expected *= info.shape[d];
-            }
-            if (!contiguous) {
+            if (!c_contiguous(info)) {
                 array = py::module_::import("numpy").attr("ascontiguousarray")(array);
                 info = py::reinterpret_borrow<py::buffer>(array).request();
             }
         }
         Violations v;
-        const auto type = format_type(info);
+        std::string why;  // the dtype rule below says what the stack needs
+        const auto type = element_type(info, why);
         if (!type || *type != o.type)
             v.add("frames.dtype", type ? std::string(to_string(*type)) : info.format,
                   "must be " + std::string(to_string(o.type)) + " like the frame stack");
